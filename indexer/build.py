@@ -1,0 +1,107 @@
+"""`rebuild`: archive files in, a verified index folder out, swapped in atomically."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import datetime, timezone
+import hashlib
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .cache import EmbeddingCache, embed_cached
+from .chunk import chunk_issue
+from .config import Config
+from .dedupe import strip_boilerplate
+from .embed import Embedder, load_embedder
+from .errors import IndexerError
+from .lexical import LexicalIndex
+from .read import read_archive
+from .records import BuildSummary, Issue, IssueInfo
+from .sentences import sentence_spans
+from .versions import fold_versions
+from .store import new_build_dir, publish, rebuild_lock, write_faiss, write_sqlite
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class NothingIndexed(IndexerError):
+    """No archive file could be indexed; the previous index is left as it was."""
+
+
+def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progress | None = None) -> BuildSummary:
+    """Read every issue under config.archives, fold re-saved copies, drop boilerplate, then build."""
+    started = time.monotonic()
+    summary = BuildSummary()
+    with rebuild_lock(Path(config.index_dir)):
+        issues, summary.skipped = read_archive(config.archives)
+        issues = strip_boilerplate(issues)
+        if not issues:
+            where = ", ".join(str(a) for a in config.archives)
+            raise NothingIndexed(f"no issue could be indexed from {where}; the previous index (if any) is unchanged")
+        build_index(issues, config, embedder=embedder or load_embedder(config.model), progress=progress, summary=summary)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, progress: Progress | None = None,
+                summary: BuildSummary | None = None) -> BuildSummary:
+    """Chunk and embed `issues` (reusing cached vectors), fold re-saved versions, write a build and
+    publish it. The caller holds the lock."""
+    summary = summary or BuildSummary()
+    index_dir = Path(config.index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+
+    def tick(stage: str):
+        return (lambda done, todo: progress(stage, done, todo)) if progress else None
+
+    chunks = [c for issue in issues for c in chunk_issue(issue, embedder.count_tokens, config.chunking, model_limit=embedder.max_tokens)]
+    cache = EmbeddingCache(index_dir / "embeddings.sqlite")
+    try:
+        hashes = [c.hash for c in chunks]
+        vectors, summary.embedded_new = embed_cached(
+            cache, embedder.model_id, [c.embed_text for c in chunks], hashes, embedder.embed_passages, on_batch=tick("passages")
+        )
+        summary.embedded_reused = len(set(hashes)) - summary.embedded_new
+        issues, folded = fold_versions(issues, chunks, vectors)
+        summary.folded += folded
+        kept = [n for n, c in enumerate(chunks) if c.issue_id in {i.id for i in issues}]
+        chunks, vectors = [chunks[n] for n in kept], vectors[kept]
+        texts = {i.id: i.text for i in issues}
+        sentences = [(n, s, e) for n, c in enumerate(chunks) for s, e in sentence_spans(texts[c.issue_id][c.start : c.end], c.start)]
+        sentence_texts = [texts[chunks[n].issue_id][s:e] for n, s, e in sentences]
+        sentence_vectors, _ = embed_cached(
+            cache, embedder.model_id, sentence_texts, [_sentence_hash(t) for t in sentence_texts], embedder.embed_passages,
+            on_batch=tick("sentences"),
+        )
+    finally:
+        cache.close()
+
+    tmp = new_build_dir(index_dir)
+    infos = [IssueInfo(i.id, i.source, i.title, i.date, i.url, i.number, i.language, i.text) for i in issues]
+    write_sqlite(tmp / "passages.sqlite", infos, chunks, sentences)
+    kind = write_faiss(tmp / "vectors.faiss", vectors, config.hnsw_threshold)
+    np.save(tmp / "sentences.npy", sentence_vectors.reshape(len(sentences), -1).astype(np.float16))
+    (tmp / "bm25").mkdir()
+    LexicalIndex.build([c.text for c in chunks], [c.language for c in chunks]).save(tmp / "bm25")
+
+    summary.issues, summary.passages = len(issues), len(chunks)
+    summary.languages = dict(Counter(c.language for c in chunks))
+    manifest = {
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "embedder": {"backend": embedder.backend, "model": embedder.model_id, "dim": embedder.dim},
+        "chunking": config.chunking.as_dict(),
+        "faiss": kind,
+        "counts": {"issues": summary.issues, "passages": summary.passages, "sentences": len(sentences)},
+        "languages": summary.languages,
+        "sources": sorted(i.source for i in issues),
+        "folded": [list(pair) for pair in summary.folded],
+    }
+    summary.index_path = str(publish(index_dir, tmp, manifest))
+    return summary
+
+
+def _sentence_hash(text: str) -> str:
+    return hashlib.sha256(("sentence\n" + text).encode("utf-8")).hexdigest()

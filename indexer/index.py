@@ -1,0 +1,83 @@
+"""A built index, loaded once: passages and issues in memory, FAISS vectors, BM25, sentence vectors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .embed import model_id_for
+from .lexical import LexicalIndex
+from .records import Chunk, IssueInfo
+from .store import current_build, verify
+
+
+@dataclass
+class Index:
+    path: Path  # the build folder
+    manifest: dict
+    issues: dict[str, IssueInfo]
+    passages: list[Chunk]
+    dense: object  # faiss.Index
+    lexical: LexicalIndex
+    sentence_spans: np.ndarray  # (n, 3): passage id, start, end (offsets into the issue text)
+    sentence_vectors: np.ndarray  # (n, dim)
+
+    @property
+    def model(self) -> str:
+        return self.manifest["embedder"]["model"]
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def sentences_of(self, passage_id: int) -> range:
+        """Rows of `sentence_spans` / `sentence_vectors` that belong to a passage."""
+        column = self.sentence_spans[:, 0]
+        return range(int(np.searchsorted(column, passage_id, "left")), int(np.searchsorted(column, passage_id, "right")))
+
+    @cached_property
+    def columns(self) -> dict[str, np.ndarray]:
+        """Per-passage issue id, language and issue date, as arrays for filtering."""
+        return {
+            "issue": np.array([p.issue_id for p in self.passages], dtype=object),
+            "language": np.array([p.language for p in self.passages], dtype=object),
+            "date": np.array([self.issues[p.issue_id].date or "" for p in self.passages], dtype=object),
+        }
+
+
+def open_index(index_dir: Path, *, model: str | None = None) -> Index:
+    """Load and verify the live build in `index_dir`.
+
+    Raises IndexMissing when nothing was built yet, IndexMismatch when the files
+    don't match the manifest or `model` is not the model it was built with."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    build = current_build(index_dir)
+    manifest = json.loads((build / "manifest.json").read_text())
+    verify(build, manifest, model=model_id_for(model) if model else None)
+    db = sqlite3.connect(f"file:{build / 'passages.sqlite'}?mode=ro", uri=True)
+    issues = {row[0]: IssueInfo(*row) for row in db.execute("SELECT id, source, title, date, url, number, language, text FROM issues")}
+    passages = [
+        Chunk(*row)
+        for row in db.execute("SELECT issue_id, section, position, start, end, text, embed_text, language, hash FROM passages ORDER BY id")
+    ]
+    spans = np.array(list(db.execute("SELECT passage_id, start, end FROM sentences ORDER BY id")), dtype=np.int64).reshape(-1, 3)
+    db.close()
+    dense = faiss.read_index(str(build / "vectors.faiss"))
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = 128
+    return Index(
+        path=build,
+        manifest=manifest,
+        issues=issues,
+        passages=passages,
+        dense=dense,
+        lexical=LexicalIndex.load(build / "bm25"),
+        sentence_spans=spans,
+        sentence_vectors=np.load(build / "sentences.npy"),
+    )

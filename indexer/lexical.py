@@ -1,0 +1,118 @@
+"""Lexical side: language-aware tokenization and a BM25 index (bm25s) over it.
+
+French is handled properly: elisions (l', d', qu'…) are cut, French and English
+stopwords dropped, words stemmed with Snowball in the text's language, accents
+folded after stemming. Names and numbers ("OpenAI", "GPT-4", "2024") are also
+kept as written (lower-cased, folded), so they match exactly whatever the
+language of the question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+_ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
+_WORD = re.compile(r"\w+(?:[-.]\d+)*", re.UNICODE)
+STEMMER_LANGUAGES = {"fr": "french", "en": "english", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Données' -> 'donnees'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=None)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_FRENCH
+
+    words = set(STOPWORDS_FRENCH) | set(STOPWORDS_EN_PLUS)
+    return frozenset(words | {fold(w) for w in words})
+
+
+@lru_cache(maxsize=None)
+def _stemmer(language: str):
+    import Stemmer
+
+    return Stemmer.Stemmer(STEMMER_LANGUAGES.get(language, "french"))
+
+
+def tokenize(text: str, language: str = "fr") -> list[str]:
+    """Terms of `text` for BM25, stemmed in `language` (ISO code; unknown codes stem as French)."""
+    stem = _stemmer(language).stemWord
+    stop = _stopwords()
+    terms: list[str] = []
+    for word in _WORD.findall(_ELISION.sub(" ", text)):
+        lower = word.lower()
+        if lower in stop or (len(lower) < 2 and not lower.isdigit()):
+            continue
+        stemmed = fold(stem(lower))
+        terms.append(stemmed)
+        if word[0].isupper() or any(c.isdigit() for c in word):
+            surface = fold(lower)
+            if surface != stemmed:
+                terms.append(surface)
+    return terms
+
+
+class LexicalIndex:
+    """BM25 over pre-tokenized passages; scores for every passage, so filters are a mask."""
+
+    def __init__(self, bm25):
+        self._bm25 = bm25
+
+    @classmethod
+    def build(cls, texts: Sequence[str], languages: Sequence[str]) -> "LexicalIndex":
+        import bm25s
+
+        corpus = [tokenize(t, lang) or [""] for t, lang in zip(texts, languages)]
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        bm25.index(corpus, show_progress=False)
+        return cls(bm25)
+
+    def scores(self, query: str, language: str) -> np.ndarray:
+        """BM25 score of every passage for `query` (zeros when no term is known)."""
+        n = int(self._bm25.scores["num_docs"])
+        ids = self._bm25.get_tokens_ids(tokenize(query, language))
+        if not ids:
+            return np.zeros(n, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def coverage(self, query: str, language: str, ids: Sequence[int]) -> np.ndarray:
+        """For each passage in `ids`, the idf-weighted share of the query's terms it contains.
+
+        Terms the index has never seen weigh as much as the rarest term, so a question
+        about something absent from the archive scores low everywhere."""
+        terms = list(dict.fromkeys(tokenize(query, language)))
+        ids = np.asarray(ids, dtype=np.int64)
+        if not terms or not len(ids):
+            return np.zeros(len(ids), dtype=np.float32)
+        vocab, indptr, indices = self._bm25.vocab_dict, self._bm25.scores["indptr"], self._bm25.scores["indices"]
+        n = int(self._bm25.scores["num_docs"])
+        found = np.zeros(len(ids), dtype=np.float64)
+        total = 0.0
+        for term in terms:
+            t = vocab.get(term)
+            df = 0 if t is None else int(indptr[t + 1] - indptr[t])
+            weight = np.log(1 + (n - df + 0.5) / (df + 0.5))
+            total += weight
+            if df:
+                found += weight * np.isin(ids, indices[indptr[t] : indptr[t + 1]])
+        return (found / total).astype(np.float32)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder), show_progress=False)
+        (folder / "tokenizer.json").write_text(json.dumps({"tokenizer": "indexer.lexical.tokenize", "version": 1}))
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))

@@ -1,0 +1,62 @@
+"""Reader for Markdown issues.
+
+Rules: the first level-1 heading is the title (when it comes before any other heading);
+every other ATX heading (`#` to `######`) opens a section whose parent is the nearest
+enclosing heading (an H3 under an H2 gets the H2's title); text before the first section
+heading is an untitled intro. Headings inside fenced code are text. Links keep their
+text, images and HTML comments go, emphasis markers are removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.read.lines import Parsed, clean
+from indexer.records import Section
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+")
+_EMPHASIS = re.compile(r"(\*\*|__|~~)(.+?)\1")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def parse_markdown(text: str) -> Parsed:
+    """Title and sections of a Markdown issue."""
+    title: str | None = None
+    stack: list[tuple[int, str]] = []  # open headings: (level, title)
+    entries: list[tuple[str, str | None, list[str]]] = [("", None, [])]
+    in_fence = False
+    for raw in _COMMENT.sub("", text).split("\n"):
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+        heading = None if in_fence else _HEADING.match(raw)
+        if heading is None:
+            if in_fence or not _REF_DEF.match(raw):
+                entries[-1][2].append(raw.rstrip() if in_fence else _inline(raw))
+            continue
+        level, name = len(heading.group(1)), _inline(heading.group(2))
+        if level == 1 and title is None and not stack and len(entries) == 1:
+            title = name
+            continue
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        entries.append((name, stack[-1][1] if stack else None, []))
+        stack.append((level, name))
+    sections = [Section(title=t, text=body, parent=p) for t, p, lines in entries if (body := _join(lines))]
+    return Parsed(title=title, sections=sections)
+
+
+def _inline(line: str) -> str:
+    line = _IMAGE.sub("", line)
+    line = _LINK.sub(r"\1", line)
+    line = _EMPHASIS.sub(r"\2", line)
+    line = re.sub(r"^\s*>\s?", "", line)
+    return clean(line) if line.strip() else ""
+
+
+def _join(lines: list[str]) -> str:
+    """Lines to paragraphs: blank lines separate paragraphs, other line breaks are kept."""
+    return re.sub(r"\n{2,}", "\n", "\n".join(lines)).strip()

@@ -1,0 +1,99 @@
+"""How long a reader waits for an answer, warm: in the real browser, and for Engine.ask alone.
+
+    python tests/benchmarks/bench_app.py [INDEX_DIR] [--rebuild]
+
+INDEX_DIR (default index/) is built over archive/ and ../shared/corpora/ai-weekly-fr when it holds
+no index yet (or with --rebuild). The browser figure is the time from pressing Enter in the question
+box to the answer's sources being drawn, through `streamlit run` and Debian's Chromium, for each
+question after two warm-up questions in the same session. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from indexer.errors import IndexMissing  # noqa: E402
+from tests.test_browser import ask_in_browser, chromium, open_page, streamlit_server  # noqa: E402
+
+WARM_UP = ["Qu'a annoncé Mistral AI ?", "What is new with Gemini?"]
+QUESTIONS = [
+    "what did we write about OpenAI and YouTube?",
+    "Quel appareil Jony Ive et Sam Altman préparent-ils ?",
+    "Amazon va-t-il investir dans OpenAI ?",
+    "What is the Agentic AI Foundation?",
+    "Comment OpenAI a-t-il développé GPT-5.1 ?",
+    "Quelles nouveautés IA chez Spotify et Brave ?",
+    "OpenAI travaille-t-il sur la génération de musique ?",
+    "Which companies license photos and videos to train AI models?",
+    "Accenture et ChatGPT Enterprise",
+    "Que disent les dirigeants tech de leurs données ?",
+]
+
+
+def ensure_index(index_dir: Path, rebuild_it: bool) -> None:
+    from indexer.store import current_build
+
+    try:
+        current_build(index_dir)
+        if not rebuild_it:
+            return
+    except IndexMissing:
+        pass
+    from indexer.build import rebuild
+    from indexer.config import Config
+
+    archives = (REPO / "archive", REPO.parent / "shared" / "corpora" / "ai-weekly-fr")
+    summary = rebuild(Config(archives=archives, index_dir=index_dir))
+    print(f"built {summary.issues} issues, {summary.passages} passages in {summary.seconds:.0f} s", file=sys.stderr)
+
+
+def time_engine(index_dir: Path) -> list[float]:
+    from indexer.engine import load_engine
+
+    engine = load_engine(index_dir)
+    for question in WARM_UP:
+        engine.ask(question)
+    times = []
+    for question in QUESTIONS:
+        started = time.perf_counter()
+        engine.ask(question)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def time_browser(index_dir: Path) -> list[float]:
+    with tempfile.TemporaryDirectory() as logs, streamlit_server(index_dir, Path(logs) / "server.log") as url, chromium() as browser:
+        page = open_page(browser, url)
+        for n, question in enumerate(WARM_UP):
+            ask_in_browser(page, question, answered=n)
+        return [ask_in_browser(page, q, answered=len(WARM_UP) + n) for n, q in enumerate(QUESTIONS)]
+
+
+def row(name: str, times: list[float]) -> str:
+    p90 = statistics.quantiles(times, n=10, method="inclusive")[8]
+    return f"| {name} | {len(times)} | {statistics.median(times):.2f} | {p90:.2f} | {min(times):.2f} | {max(times):.2f} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index_dir", nargs="?", type=Path, default=REPO / "index")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the index first")
+    args = parser.parse_args()
+    ensure_index(args.index_dir, args.rebuild)
+    engine, browser = time_engine(args.index_dir), time_browser(args.index_dir)
+    print("| measure (warm) | questions | median s | p90 s | min s | max s |")
+    print("|---|---|---|---|---|---|")
+    print(row("browser: Enter → answer drawn", browser))
+    print(row("Engine.ask in process", engine))
+
+
+if __name__ == "__main__":
+    main()
