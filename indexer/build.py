@@ -40,7 +40,8 @@ def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progr
         issues = strip_boilerplate(issues)
         if not issues:
             where = ", ".join(str(a) for a in config.archives)
-            raise NothingIndexed(f"no issue could be indexed from {where}; the previous index (if any) is unchanged")
+            reasons = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped) or " (no issue files found)"
+            raise NothingIndexed(f"no issue could be indexed from {where}; the previous index (if any) is unchanged{reasons}")
         build_index(issues, config, embedder=embedder or load_embedder(config.model), progress=progress, summary=summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -44,6 +44,7 @@ _SPONSOR = re.compile(
     r"\s+.{1,40}$",
     re.I,
 )
+_CREDITS = re.compile(r"^(?:sources?|r[ée]f[ée]rences|cr[ée]dits?|credits)(?:\s+(?:de|of)\s+(?:cette|this)\s+\w+)?\W*$", re.I)
 _SHORT_LINE = 100
 _SIGNATURE_MAX = 40
 
@@ -79,7 +80,7 @@ def shingles(issue: Issue) -> set[tuple[str, ...]]:
 
 
 def strip_boilerplate(issues: list[Issue]) -> list[Issue]:
-    """Remove boilerplate lines; sections left empty, and sections titled as sponsored, are dropped.
+    """Remove boilerplate lines; sections left empty, and sections titled as sponsored or as a list of sources ("📚 Sources", "Sources de cette édition"), are dropped.
 
     A line is boilerplate when (1) the same normalised line occurs in at least
     min(3, max(2, ⌈n/2⌉)) of the n distinct issues — copies of one issue (see
@@ -105,8 +106,8 @@ def strip_boilerplate(issues: list[Issue]) -> list[Issue]:
 def _stripped(issue: Issue, repeated: set[str]) -> Issue:
     sections = []
     for section in issue.sections:
-        if _SPONSOR.match(_bare(section.title)):
-            continue
+        if _SPONSOR.match(_bare(section.title)) or _CREDITS.match(_bare(section.title)):
+            continue  # sponsor blocks and lists of the sources an issue drew on are not content
         text = "\n".join(_kept_lines(section, repeated))
         if text.strip():
             sections.append(replace(section, text=text))

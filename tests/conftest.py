@@ -32,16 +32,25 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
-def built_index(tmp_path_factory, embedder) -> Path:
-    """archive/ plus ai-weekly-fr, indexed once with the default embedder. Treat as read-only."""
+def _build(tmp_path_factory, embedder):
     from indexer.build import rebuild
     from indexer.config import Config
 
     require_shared()
     index_dir = tmp_path_factory.mktemp("index")
-    summary = rebuild(Config(archives=(ARCHIVE, AI_WEEKLY), index_dir=index_dir), embedder=embedder)
-    built_index.summary = summary
-    return index_dir
+    return index_dir, rebuild(Config(archives=(ARCHIVE, AI_WEEKLY), index_dir=index_dir), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def built_index(_build) -> Path:
+    """archive/ plus ai-weekly-fr, indexed once with the default embedder. Treat as read-only."""
+    return _build[0]
+
+
+@pytest.fixture(scope="session")
+def build_summary(_build):
+    """The BuildSummary of `built_index`."""
+    return _build[1]
 
 
 @pytest.fixture(scope="session")
