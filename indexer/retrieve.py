@@ -35,14 +35,15 @@ class Filters:
             keep &= np.isin(cols["language"], list(self.languages))
         if self.issues:
             keep &= np.isin(cols["issue"], list(self.issues))
-        if self.date_from or self.date_to:
-            dates = cols["date"]
-            keep &= dates != ""
-            if self.date_from:  # a month-only date counts from its first day, up to its last
-                keep &= np.array([d.ljust(10, "9") >= self.date_from for d in dates])
-            if self.date_to:
-                keep &= np.array([d.ljust(10, "0") <= self.date_to.ljust(10, "9") for d in dates])
+        if self.date_from or self.date_to:  # undated issues are left out; a month spans its days
+            low, high = period(self.date_from or "0000-01")[0], period(self.date_to or "9999-12")[1]
+            keep &= np.array([bool(d) and period(d)[1] >= low and period(d)[0] <= high for d in cols["date"]])
         return None if keep.all() else keep
+
+
+def period(date: str) -> tuple[str, str]:
+    """First and last day a 'YYYY-MM-DD' or 'YYYY-MM' date stands for."""
+    return (date, date) if len(date) == 10 else (f"{date}-01", f"{date}-31")
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def search(
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     mask = filters.mask(index)
     dense, lexical = {}, {}
-    if method in ("hybrid", "dense") or floor is not None:
+    if method != "bm25" or floor is not None:
         vector = embedder.embed_queries([query])[0] if query_vector is None else query_vector
         dense = _dense(index, vector, mask, candidates)
     language = query_language(query)
@@ -110,7 +111,8 @@ def search(
     else:
         fused = top(dense if method == "dense" else lexical)
     if floor is not None and fused:
-        median = float(np.median(list(dense.values()))) if dense else 0.0
+        background = dense if mask is None else _dense(index, vector, None, candidates)  # the whole archive's
+        median = float(np.median(list(background.values())))
         coverage = _coverage(index, query, language, [i for i, _ in fused[:candidates]])
         fused = [(i, s) for i, s in fused if floor.passes(dense.get(i), median, coverage.get(i, 0.0))]
     if per_issue is not None and len(filters.issues) != 1:

@@ -1,0 +1,161 @@
+"""Hybrid retrieval and answers over archive/ + ai-weekly-fr, with the real embedder and a real LLM server."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from indexer.answer import NOT_FOUND
+from indexer.config import LLMSettings
+from indexer.retrieve import Filters, query_language
+from tests.conftest import PIAF
+from tests.test_indexer import AI_BREW, cli
+
+ENGLISH = [
+    ("what did we write about OpenAI and YouTube?", AI_BREW, "🔮 OpenAI, YouTube"),
+    ("What did Spotify launch?", AI_BREW, "Spotify"),
+    ("How much did Nvidia pay for Groq?", "AI_Weekly_Dec20-26_2025_UPDATED.html", "Nvidia achète Groq"),
+    ("Jony Ive and Sam Altman's AI device", AI_BREW, "iPhone de l'IA"),
+    ("OpenAI data leak through Mixpanel", "AI_Weekly_Nov23-29_2025_final.html", "Mixpanel"),
+    ("SAP sovereign cloud in Europe", None, "SAP"),
+    ("Meta's AI has trouble generating images of mixed couples", AI_BREW, "couples mixtes"),
+]
+ABSENT = [
+    "Quelle est la recette de la tarte tatin ?",
+    "Who won the 1998 football world cup?",
+    "How do I fix a bike puncture?",
+    "Comment planter des tomates ?",
+    "Qui a écrit Les Misérables ?",
+]
+COVERED = ["Qu'a annoncé Anthropic avec Claude Opus 4.5 ?", "Is there an AI bubble?", "Le marché des données d'entraînement pour l'IA"]
+
+
+@pytest.mark.parametrize("question,source,section", ENGLISH)
+def test_english_questions_find_the_french_passages(engine, question, source, section):
+    hits = engine.search(question, k=3)
+    assert any((source is None or h.source == source) and section in h.section for h in hits), [(h.source, h.section) for h in hits]
+
+
+def test_question_language_picks_the_stemmer():
+    assert query_language("what did we write about OpenAI and YouTube?") == "en"
+    assert query_language("Qu'avons-nous écrit sur OpenAI et YouTube ?") == "fr"
+    assert query_language("12345") == "fr"
+
+
+def test_names_match_exactly_through_bm25(engine):
+    hits = engine.search("Mixpanel", k=3, method="bm25")
+    assert hits and all("Mixpanel" in h.text or "Mixpanel" in h.section for h in hits)
+
+
+@pytest.mark.parametrize("question", ABSENT)
+def test_absent_subjects_find_nothing(engine, question):
+    answer = engine.ask(question)
+    assert not answer.found and answer.hits == []
+    assert answer.text == NOT_FOUND[query_language(question)]
+
+
+@pytest.mark.parametrize("question", COVERED)
+def test_covered_subjects_get_cited_answers(engine, question):
+    answer = engine.ask(question)
+    assert answer.found and 2 <= len(answer.sentences) <= 5
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert cited and cited <= set(range(1, len(answer.hits) + 1))
+
+
+def test_openai_youtube_answer_cites_the_ai_brew_issue(engine):
+    answer = engine.ask("what did we write about OpenAI and YouTube?")
+    sources = {answer.hits[s.citation - 1].source for s in answer.sentences}
+    assert AI_BREW in sources
+    assert "YouTube" in answer.text and "million d'heures" in answer.text
+    issue_text = engine.index.issues[answer.sentences[0].issue_id].text
+    for sentence in answer.sentences:  # quoted as written, with offsets into the issue for highlighting
+        assert engine.index.issues[sentence.issue_id].text[sentence.start : sentence.end] == sentence.text
+    assert issue_text
+
+
+def test_answer_sentences_are_distinct_and_in_archive_order(engine):
+    answer = engine.ask("Qu'avons-nous écrit sur OpenAI et YouTube ?")
+    texts = [s.text for s in answer.sentences]
+    assert len(set(texts)) == len(texts)
+    by_issue: dict[str, list[int]] = {}
+    for s in answer.sentences:
+        by_issue.setdefault(s.issue_id, []).append(s.start)
+    assert all(starts == sorted(starts) for starts in by_issue.values())
+
+
+def test_filters_by_date_language_and_issue(engine):
+    everything = engine.search("OpenAI", k=10)
+    assert {h.source for h in everything} > {AI_BREW}
+    recent = engine.search("OpenAI", k=10, filters=Filters(date_from="2025-12-01", date_to="2025-12-31"))
+    assert recent and all("2025-12-01" <= h.date <= "2025-12-31" for h in recent)
+    april = engine.search("OpenAI", k=10, filters=Filters(date_from="2024-04-10", date_to="2024-04-20"))
+    assert {h.source for h in april} == {AI_BREW}  # a month-only date counts for the whole month
+    only = engine.search("OpenAI", k=10, filters=Filters(issues=("000_4890d60036440a5b",)))
+    assert only and {h.source for h in only} == {AI_BREW} and len(only) > 3  # no per-issue cap for one issue
+    assert engine.search("OpenAI", k=10, filters=Filters(languages=("de",))) == []
+
+
+def test_at_most_three_passages_per_issue(engine):
+    hits = engine.search("OpenAI données d'entraînement YouTube droits d'auteur", k=10)
+    counts: dict[str, int] = {}
+    for h in hits:
+        counts[h.source] = counts.get(h.source, 0) + 1
+    assert max(counts.values()) <= 3
+
+
+def test_question_length_is_bounded(engine):
+    from indexer.engine import MAX_QUESTION_CHARS, clean_question
+
+    assert len(clean_question("OpenAI " * 500)) == MAX_QUESTION_CHARS
+    assert engine.search("OpenAI YouTube " * 200, k=1)
+
+
+def test_cli_ask_prints_the_answer_and_numbered_sources(built_index):
+    out = cli("ask", "--index", str(built_index), "what did we write about OpenAI and YouTube?")
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"\[1\]", out.stdout) and "Sources:" in out.stdout
+    assert "[1] La course aux données d’entraînement pour l’IA — 2024-04 — 🔮 OpenAI, YouTube" in out.stdout
+    nothing = cli("ask", "--index", str(built_index), "Quelle est la recette de la tarte tatin ?")
+    assert nothing.returncode == 1 and NOT_FOUND["fr"] in nothing.stdout
+
+
+@pytest.mark.llm
+def test_llm_answer_end_to_end_through_the_engine(engine, llm_server):
+    settings = LLMSettings(base_url=llm_server.base_url, model="smollm2", api_key=llm_server.api_key, timeout=60)
+    tokens: list[str] = []
+    answer = engine.ask("what did we write about OpenAI and YouTube?", k=2, llm=settings, on_token=tokens.append)
+    assert answer.notice is None and answer.via_llm
+    assert len(tokens) > 1 and answer.text.strip()
+    assert all(1 <= int(n) <= len(answer.hits) for n in re.findall(r"\[(\d+)\]", answer.text))
+
+
+@pytest.mark.llm
+def test_llm_down_falls_back_to_the_extractive_answer(engine, built_index):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = LLMSettings(base_url=f"http://127.0.0.1:{port}/v1", timeout=2)
+    answer = engine.ask("what did we write about OpenAI and YouTube?", llm=settings)
+    assert not answer.via_llm and answer.notice and "127.0.0.1" in answer.notice
+    assert "[1]" in answer.text and "YouTube" in answer.text
+    out = cli("ask", "--index", str(built_index), "--llm-url", settings.base_url, "what did we write about OpenAI and YouTube?")
+    assert out.returncode == 0 and "note:" in out.stderr and "Sources:" in out.stdout
+
+
+def test_eval_command_reports_each_method(tmp_path):
+    data = json.loads(PIAF.read_text(encoding="utf-8"))
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({"version": data.get("version"), "data": data["data"][:4]}, ensure_ascii=False), encoding="utf-8")
+    out = cli("eval", "--squad", str(small), "--sample", "20", "--seed", "0")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("20 questions")
+    for method in ("hybrid", "dense", "bm25"):
+        line = next(l for l in lines if l.startswith(method))
+        recall = [float(v) for v in re.findall(r"\bR@\d+ ([\d.]+)", line)]
+        assert len(recall) == 3 and recall == sorted(recall) and 0 < recall[-1] <= 1 and "MRR@10" in line
+    assert re.search(r"answer hit rate (0|1)\.\d{3}", out.stdout)
