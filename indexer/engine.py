@@ -12,6 +12,7 @@ import numpy as np
 from .answer import Answer, extractive_answer
 from .config import LLMSettings
 from .embed import Embedder, load_embedder
+from .errors import IndexMismatch
 from .index import Index, open_index
 from .records import Hit
 from .retrieve import Filters, Floor, query_language, search
@@ -60,7 +61,11 @@ def clean_question(question: str) -> str:
     return " ".join(question.split())[:MAX_QUESTION_CHARS]
 
 
-def load_engine(index_dir: Path, *, model: str | None = None) -> Engine:
-    """Open the index (refusing a damaged one, or one built with another `model`) and its embedder."""
+def load_engine(index_dir: Path, *, model: str | None = None, embedder: Embedder | None = None) -> Engine:
+    """Open the index (refusing a damaged one, or one built with another `model`) and its embedder
+    (pass an already loaded `embedder` of the index's model to reuse it)."""
     index = open_index(Path(index_dir), model=model)
-    return Engine(index, load_embedder(model or index.model))
+    if embedder is not None and embedder.model_id != index.model:
+        raise IndexMismatch(f"the index in {index_dir} was built with {index.model!r}, not {embedder.model_id!r}; "
+                            f"rebuild it: python -m indexer rebuild --index {index_dir} --model {embedder.model_id}")
+    return Engine(index, embedder or load_embedder(model or index.model))

@@ -13,6 +13,8 @@ from indexer.retrieve import Filters, query_language
 from tests.conftest import PIAF
 from tests.test_indexer import AI_BREW, cli
 
+pytestmark = pytest.mark.e2e
+
 ENGLISH = [
     ("what did we write about OpenAI and YouTube?", AI_BREW, "🔮 OpenAI, YouTube"),
     ("What did Spotify launch?", AI_BREW, "Spotify"),

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from indexer.build import rebuild
+
+pytestmark = pytest.mark.e2e
 from indexer.config import Config
 from indexer.errors import IndexMismatch
 from indexer.index import open_index

@@ -19,7 +19,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+")
-_EMPHASIS = re.compile(r"(\*\*|__|~~)(.+?)\1")
+_EMPHASIS = re.compile(r"(\*\*|~~)(.+?)\1|(?<![\w.])__([^_\s](?:[^_]*?[^_\s])?)__(?!\w)")  # `__` only around words, never inside code-like names
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -52,7 +52,7 @@ def parse_markdown(text: str) -> Parsed:
 def _inline(line: str) -> str:
     line = _IMAGE.sub("", line)
     line = _LINK.sub(r"\1", line)
-    line = _EMPHASIS.sub(r"\2", line)
+    line = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), line)
     line = re.sub(r"^\s*>\s?", "", line)
     return clean(line) if line.strip() else ""
 

@@ -5,7 +5,8 @@
 INDEX_DIR (default index/) is built over archive/ and ../shared/corpora/ai-weekly-fr when it holds
 no index yet (or with --rebuild). The browser figure is the time from pressing Enter in the question
 box to the answer's sources being drawn, through `streamlit run` and Debian's Chromium, for each
-question after two warm-up questions in the same session. Prints a Markdown table.
+question after two warm-up questions in the same session; Engine.ask is timed in this process just
+before each one, so both see the same machine load. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -55,26 +56,23 @@ def ensure_index(index_dir: Path, rebuild_it: bool) -> None:
     print(f"built {summary.issues} issues, {summary.passages} passages in {summary.seconds:.0f} s", file=sys.stderr)
 
 
-def time_engine(index_dir: Path) -> list[float]:
+def measure(index_dir: Path) -> tuple[list[float], list[float]]:
+    """(browser, in-process) seconds per question, taken alternately so both see the same machine load."""
     from indexer.engine import load_engine
 
     engine = load_engine(index_dir)
-    for question in WARM_UP:
-        engine.ask(question)
-    times = []
-    for question in QUESTIONS:
-        started = time.perf_counter()
-        engine.ask(question)
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def time_browser(index_dir: Path) -> list[float]:
     with tempfile.TemporaryDirectory() as logs, streamlit_server(index_dir, Path(logs) / "server.log") as url, chromium() as browser:
         page = open_page(browser, url)
         for n, question in enumerate(WARM_UP):
+            engine.ask(question)
             ask_in_browser(page, question, answered=n)
-        return [ask_in_browser(page, q, answered=len(WARM_UP) + n) for n, q in enumerate(QUESTIONS)]
+        browser_times, engine_times = [], []
+        for n, question in enumerate(QUESTIONS, start=len(WARM_UP)):
+            started = time.perf_counter()
+            engine.ask(question)
+            engine_times.append(time.perf_counter() - started)
+            browser_times.append(ask_in_browser(page, question, answered=n))
+        return browser_times, engine_times
 
 
 def row(name: str, times: list[float]) -> str:
@@ -88,7 +86,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index first")
     args = parser.parse_args()
     ensure_index(args.index_dir, args.rebuild)
-    engine, browser = time_engine(args.index_dir), time_browser(args.index_dir)
+    browser, engine = measure(args.index_dir)
     print("| measure (warm) | questions | median s | p90 s | min s | max s |")
     print("|---|---|---|---|---|---|")
     print(row("browser: Enter → answer drawn", browser))

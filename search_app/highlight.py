@@ -1,0 +1,85 @@
+"""Archive text made safe to show: Markdown escaped, or HTML-escaped with <mark> around used sentences.
+
+Every piece of archive text goes through `html.escape` or `escape_markdown` before it reaches the page;
+the only markup in the output is the markup written here."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Sequence
+
+from indexer.answer import Answer
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-=.!|<>~$:&^])")
+_CITATION = re.compile(r"\\\[(\d+)\\\]")
+_ANCHOR = re.compile(r"^[a-z][a-z0-9-]*$")
+
+STYLE = """<style>
+.aib-text { white-space: pre-wrap; line-height: 1.6; overflow-wrap: anywhere; }
+.aib-issue { max-height: 65vh; overflow-y: auto; padding: .75rem 1rem;
+  border: 1px solid rgba(128, 128, 128, .35); border-radius: .5rem; }
+.aib-passage { background: rgba(255, 200, 60, .16); border-radius: 2px; }
+mark.aib-used { background: #ffe08a; color: #1f1f1f; padding: 0 1px; border-radius: 2px; }
+.aib-meta { font-size: .9rem; margin-bottom: .35rem; }
+.aib-meta .aib-dim { opacity: .7; }
+</style>"""
+
+
+def escape_markdown(text: str) -> str:
+    """`text` shown verbatim by st.markdown: every character Markdown (or Streamlit's extensions) could read is escaped."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def answer_markdown(text: str) -> str:
+    """An answer for st.markdown: escaped, with its [n] citations in bold."""
+    return _CITATION.sub(r"**\\[\1\\]**", escape_markdown(text))
+
+
+def used_spans(answer: Answer, rank: int) -> list[tuple[int, int]]:
+    """Issue-text offsets of the answer's sentences taken from source `rank` (1-based)."""
+    return [(s.start, s.end) for s in answer.sentences if s.citation == rank]
+
+
+def marked_html(text: str, used: Sequence[tuple[int, int]] = (), *, offset: int = 0,
+                passage: tuple[int, int] | None = None, anchor: str | None = None) -> str:
+    """`text` (starting at `offset` in its issue) as escaped HTML: the `used` spans in <mark>, the
+    `passage` span shaded, and an empty element with id `anchor` where the passage starts."""
+    if anchor is not None and not _ANCHOR.match(anchor):
+        raise ValueError(f"anchor {anchor!r} must be lowercase letters, digits and dashes")
+    local = [(max(s - offset, 0), min(e - offset, len(text))) for s, e in used if e > offset and s < offset + len(text)]
+    span = (max(passage[0] - offset, 0), min(passage[1] - offset, len(text))) if passage else None
+    cuts = sorted({0, len(text), *(p for s in local for p in s), *(span or ())})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        if anchor and span and a == span[0]:
+            out.append(f'<span id="{anchor}"></span>')
+        piece = html.escape(text[a:b])
+        if any(s <= a and b <= e for s, e in local):
+            piece = f'<mark class="aib-used">{piece}</mark>'
+        if span and span[0] <= a and b <= span[1]:
+            piece = f'<span class="aib-passage">{piece}</span>'
+        out.append(piece)
+    return "".join(out)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is a plain http(s) link, else None (never a javascript: or data: one)."""
+    return url if url and re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else None
+
+
+def source_html(rank: int, title: str, details: Sequence[str], body: str) -> str:
+    """A source card: '[rank] title', then its details (date, section, language), then its marked `body`."""
+    meta = " · ".join(html.escape(d) for d in details if d)
+    return (f'<div class="aib-meta"><b>[{rank}] {html.escape(title)}</b> '
+            f'<span class="aib-dim">{meta}</span></div><div class="aib-text">{body}</div>')
+
+
+def scroll_script(anchor: str) -> str:
+    """A script (no archive text in it) that scrolls the element with id `anchor` into view once it is drawn."""
+    if not _ANCHOR.match(anchor):
+        raise ValueError(f"anchor {anchor!r} must be lowercase letters, digits and dashes")
+    return ("<script>(function () { var tries = 0; function go() {"
+            f" var el = document.getElementById('{anchor}');"
+            " if (el) { el.scrollIntoView({block: 'center'}); } else if (tries++ < 50) { setTimeout(go, 100); } }"
+            " go(); })();</script>")

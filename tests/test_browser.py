@@ -1,0 +1,208 @@
+"""The page in a real browser: `streamlit run` as a subprocess, driven with Playwright and Debian's Chromium.
+
+One server per module, over a copy of the session's index; the second test rebuilds that copy with an
+issue full of markup and checks that the running page picks it up and shows the markup as text.
+Screenshots go to test-artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import pytest
+
+from search_app.i18n import t
+from tests.llm_server import free_port
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "search_app" / "app.py"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WAIT_MS = 120_000  # the machine is shared and slow: generous, but every wait is bounded
+AI_BREW = "La course aux données d’entraînement pour l’IA"
+OPENAI_YOUTUBE = "what did we write about OpenAI and YouTube?"
+
+
+@contextmanager
+def streamlit_server(index_dir: Path, log: Path, *, timeout: float = 120) -> Iterator[str]:
+    """`streamlit run search_app/app.py` on a free local port over `index_dir`; yields its URL, then stops it."""
+    port = free_port()
+    env = {**os.environ, "AIBREW_INDEX": str(index_dir), "HF_HUB_OFFLINE": "1"}
+    env.pop("AIBREW_LLM_BASE_URL", None)
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log, "w") as out:
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start (exit {server.poll()}); log:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        stop(server)
+
+
+def stop(process: subprocess.Popen, grace: float = 15) -> int:
+    """SIGTERM, then SIGKILL if it still runs after `grace` seconds; its exit status."""
+    process.terminate()
+    with suppress(subprocess.TimeoutExpired):
+        return process.wait(timeout=grace)
+    process.kill()
+    return process.wait(timeout=grace)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, url: str, *, lang: str = "fr"):
+    """A fresh session on the page, once its question box is there."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url, timeout=WAIT_MS)
+    page.get_by_placeholder(t("ask", lang)).wait_for(timeout=WAIT_MS)
+    return page
+
+
+def ask_in_browser(page, question: str, *, answered: int, lang: str = "fr") -> float:
+    """Type `question`, press Enter, wait until its answer is drawn (sources, or a notice); seconds taken."""
+    box = page.get_by_placeholder(t("ask", lang))
+    box.fill(question)
+    started = time.perf_counter()
+    box.press("Enter")
+    reply = page.get_by_test_id("stChatMessage").nth(2 * answered + 1)
+    reply.locator("[data-testid='stExpander'], [data-testid='stAlert']").first.wait_for(timeout=WAIT_MS)
+    return time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def served_index(built_index, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("served") / "index"
+    shutil.copytree(built_index, folder, ignore=shutil.ignore_patterns(".lock"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(served_index, tmp_path_factory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    with streamlit_server(served_index, tmp_path_factory.mktemp("streamlit") / "server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with chromium() as browser:
+        yield browser
+
+
+def test_a_question_gets_an_answer_with_its_sources(browser, server, engine):
+    expected = engine.ask(OPENAI_YOUTUBE)  # what the page shows with its default settings
+    page = open_page(browser, server)
+    ask_in_browser(page, OPENAI_YOUTUBE, answered=0)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    assert re.search(r"\[\d\]", reply.get_by_test_id("stMarkdown").first.inner_text())
+    titles = reply.locator(".aib-meta b").all_inner_texts()
+    assert titles and titles[0].endswith(AI_BREW)
+    assert reply.locator("mark.aib-used").count() > 0
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
+    reply.get_by_test_id("stMarkdown").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "browser-answer.png"))
+
+    deepest = max(range(len(expected.hits)), key=lambda n: expected.hits[n].start)  # the passage furthest down its issue
+    page.set_viewport_size({"width": 1280, "height": 800})
+    reply.get_by_role("button", name=t("open", "fr")).nth(deepest).click()
+    page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
+    page.wait_for_function(  # the passage is scrolled into view inside the issue
+        """() => { const a = document.querySelector('[id^="aib-focus-"]'), box = document.querySelector('.aib-issue');
+                   if (!a || !box) return false; const r = a.getBoundingClientRect(), b = box.getBoundingClientRect();
+                   return box.scrollTop > 0 && r.top >= b.top && r.top < b.bottom && r.top >= 0 && r.top < innerHeight; }""",
+        timeout=30_000,
+    )
+    assert page.locator(".aib-issue mark.aib-used").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "browser-issue.png"))
+    page.close()
+
+
+PAYLOAD_ISSUE = """---
+date: 2024-05-14
+url: https://example.com/ai-brew/robots
+---
+# AI Brew — Les robots humanoïdes arrivent à l'usine
+
+## 🤖 Robots humanoïdes
+
+Figure AI a présenté son robot humanoïde Figure 02, capable de déplacer des pièces détachées dans une usine BMW en Caroline du Sud. Les robots humanoïdes apprennent désormais des tâches de manutention en observant des vidéos de démonstration, puis s'entraînent en simulation avant d'être déployés sur la chaîne de montage.
+
+Un lecteur nous a envoyé ce code trouvé sur un forum de robotique : <script>window.__pwned = 1; document.title='PWNED'</script> et <img src=x onerror="window.__pwned=2"> et <script>alert(1)</script> : rien de tout cela ne doit s'exécuter.
+
+```
+<img src=x onerror="window.__pwned=3;alert(3)">
+```
+
+Tesla affirme de son côté que son robot Optimus triera des batteries dans ses propres usines dès l'an prochain, tandis qu'Agility Robotics loue ses robots Digit à des entrepôts logistiques.
+"""
+
+
+def test_markup_in_the_archive_shows_as_text_and_never_runs(browser, server, served_index, embedder, tmp_path):
+    from indexer.build import rebuild
+    from indexer.config import Config
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "robots.md").write_text(PAYLOAD_ISSUE)
+    rebuild(Config(archives=(archive,), index_dir=served_index), embedder=embedder)  # the running server picks it up
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server, timeout=WAIT_MS)
+    page.get_by_test_id("stSidebar").get_by_text(re.compile(r"Numéros : 1\b")).wait_for(timeout=WAIT_MS)
+    ask_in_browser(page, "Que dit l'archive sur les robots humanoïdes dans les usines ?", answered=0)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    assert "Les robots humanoïdes arrivent" in reply.locator(".aib-meta b").first.inner_text()
+    reply.get_by_role("button", name=t("open", "fr")).first.click()
+    issue = page.locator(".aib-issue")
+    issue.wait_for(timeout=WAIT_MS)
+    text = issue.inner_text()
+    assert "<script>" in text and "document.title='PWNED'</script>" in text and "<script>alert(1)</script>" in text
+    assert 'onerror="window.__pwned=3;alert(3)"' in text and "<img src=x onerror=" in text
+    time.sleep(1)  # give any injected handler (image error, script) the time to fire
+    assert page.evaluate("() => [window.__pwned, window.pwned]") == [None, None]
+    assert page.title() != "PWNED" and dialogs == []
+    assert page.evaluate("() => document.querySelectorAll('.aib-issue script, .aib-issue img, .aib-text img').length") == 0
+    page.screenshot(path=str(ARTIFACTS / "browser-markup.png"))
+    page.close()
