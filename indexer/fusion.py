@@ -9,7 +9,7 @@ import numpy as np
 
 def rrf(rankings: Sequence[Sequence[int]], *, k: int = 60, weights: Sequence[float] | None = None) -> dict[int, float]:
     """Reciprocal rank fusion (Cormack et al., 2009): sum of w / (k + rank), rank from 1."""
-    weights = weights or [1.0] * len(rankings)
+    weights = [1.0] * len(rankings) if weights is None else list(weights)
     fused: dict[int, float] = {}
     for ranking, weight in zip(rankings, weights):
         for rank, item in enumerate(ranking, start=1):
@@ -18,15 +18,16 @@ def rrf(rankings: Sequence[Sequence[int]], *, k: int = 60, weights: Sequence[flo
 
 
 def weighted_sum(score_maps: Sequence[dict[int, float]], weights: Sequence[float]) -> dict[int, float]:
-    """Convex combination of min-max normalised scores; an item missing from a list scores 0 there."""
+    """Convex combination of min-max normalised scores; an item missing from a list scores 0 there,
+    and a list whose scores are all equal (a single match, say) counts as full marks for each item."""
     fused: dict[int, float] = {}
     for scores, weight in zip(score_maps, weights):
         if not scores:
             continue
         values = np.fromiter(scores.values(), dtype=np.float64)
-        low, span = values.min(), (values.max() - values.min()) or 1.0
+        low, span = values.min(), values.max() - values.min()
         for item, value in scores.items():
-            fused[item] = fused.get(item, 0.0) + weight * (value - low) / span
+            fused[item] = fused.get(item, 0.0) + weight * ((value - low) / span if span else 1.0)
     return fused
 
 

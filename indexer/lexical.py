@@ -1,8 +1,8 @@
 """Lexical side: language-aware tokenization and a BM25 index (bm25s) over it.
 
 French is handled properly: elisions (l', d', qu'…) are cut, French and English
-stopwords dropped, words stemmed with Snowball in the text's language, accents
-folded after stemming. Names and numbers ("OpenAI", "GPT-4", "2024") are also
+stopwords dropped, accents folded, then words stemmed with Snowball in the text's
+language. Names and numbers ("OpenAI", "GPT-4", "2024") are also
 kept as written (lower-cased, folded), so they match exactly whatever the
 language of the question.
 """
@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 _ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
-_WORD = re.compile(r"\w+(?:[-.]\d+)*", re.UNICODE)
+_WORD = re.compile(r"\w+(?:[-.]\d\w*)*", re.UNICODE)  # keeps "GPT-4o", "Llama-3.1-70B" whole
 STEMMER_LANGUAGES = {"fr": "french", "en": "english", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
 
 
@@ -53,7 +53,7 @@ def tokenize(text: str, language: str = "fr") -> list[str]:
         lower = word.lower()
         if lower in stop or (len(lower) < 2 and not lower.isdigit()):
             continue
-        stemmed = fold(stem(lower))
+        stemmed = stem(fold(lower))  # folded first: "donnees" typed without accents matches "données"
         terms.append(stemmed)
         if word[0].isupper() or any(c.isdigit() for c in word):
             surface = fold(lower)

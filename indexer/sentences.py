@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_END = re.compile(r"[.!?…]+[»”\"')\]]*\s+|\n+")
+_END = re.compile(r"[.!?…]+(?:\s*[»”\"')\]])*\s+|\n+")  # French spacing: « Bonjour ! » stays whole
 _ABBREV = re.compile(r"(?:\b(?:M|Mme|Dr|St|etc|cf|p|ex|vs|env|av|J\.-C|Mr|Mrs|Inc|Ltd|Jr|U\.S|No)\.|\b[A-Z]\.)\s+$")
 
 
