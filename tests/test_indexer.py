@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -145,18 +146,31 @@ def test_a_second_rebuild_is_refused_while_one_runs(warm_index_dir):
     assert out.returncode == 2 and "another rebuild is running" in out.stderr
 
 
+def _run_until(args: list[str], marker: bytes | None, delay: float = 0.0, limit: float = 300) -> None:
+    """Start a rebuild and SIGKILL it once its progress output shows `marker` (or after `delay` s)."""
+    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen, deadline = b"", time.monotonic() + limit
+    try:
+        while marker is not None and marker not in seen:
+            assert process.poll() is None and time.monotonic() < deadline, f"the rebuild ended before {marker!r}"
+            if select.select([process.stderr], [], [], 0.5)[0]:
+                seen += os.read(process.stderr.fileno(), 4096)
+        time.sleep(delay)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+
 def test_killed_rebuilds_leave_the_previous_index_working(tmp_path, warm_index_dir):
     rebuild(Config(archives=(ARCHIVE,), index_dir=warm_index_dir))
     old = open_index(warm_index_dir)
     (warm_index_dir / "embeddings.sqlite").unlink()  # so the next rebuild has real work to be killed in
     args = [sys.executable, "-m", "indexer", "rebuild", "--archive", str(ARCHIVE), "--archive", str(AI_WEEKLY), "--index", str(warm_index_dir)]
-    for delay in (0.5, 2.0, 5.0, 9.0):
-        process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    kill_points = [(None, 0.3), (b"embedding passages", 0.0), (b"embedding passages", 2.0), (b"embedding sentences", 0.0)]
+    for marker, delay in kill_points:  # while reading, while embedding passages, while embedding sentences
+        _run_until(args, marker, delay)
         survivor = open_index(warm_index_dir)
-        assert survivor.path == old.path, f"killed after {delay} s, the live build changed"
+        assert survivor.path == old.path, f"killed at {marker!r} + {delay} s, the live build changed"
         assert survivor.manifest["sources"] == [AI_BREW]
     finished = rebuild(Config(archives=(ARCHIVE, AI_WEEKLY), index_dir=warm_index_dir))
     assert finished.embedded_reused > 0  # the killed runs' embeddings were kept in the cache
