@@ -32,10 +32,10 @@ class Engine:
         return self._vector(query)
 
     def search(self, query: str, *, k: int = 10, filters: Filters = Filters(), method: str = "hybrid",
-               per_issue: int | None = 3, floor: Floor | None = Floor()) -> list[Hit]:
+               per_issue: int | None = 3, floor: Floor | None = Floor(), language: str | None = None) -> list[Hit]:
         query = clean_question(query)
         return search(self.index, self.embedder, query, k=k, filters=filters, method=method, per_issue=per_issue,
-                      floor=floor, query_vector=self.query_vector(query))
+                      floor=floor, query_vector=self.query_vector(query), language=language)
 
     def ask(self, question: str, *, k: int = 5, filters: Filters = Filters(), llm: LLMSettings | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
@@ -43,7 +43,7 @@ class Engine:
         (falling back to the extractive answer, with a notice, when it fails)."""
         question = clean_question(question)
         language = query_language(question)
-        hits = self.search(question, k=k, filters=filters)
+        hits = self.search(question, k=k, filters=filters, language=language)
         answer = extractive_answer(self.index, question, self.query_vector(question), hits, language)
         if llm is None or not llm.configured or not hits:
             return answer

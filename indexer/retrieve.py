@@ -93,6 +93,7 @@ def search(
     floor: Floor | None = Floor(),
     candidates: int = 100,
     query_vector: np.ndarray | None = None,
+    language: str | None = None,
 ) -> list[Hit]:
     """The top `k` passages for `query`, at most `per_issue` from any one issue (unless one issue is
     asked for), dropping those under the relevance floor. An empty list means nothing found."""
@@ -103,7 +104,7 @@ def search(
     if method != "bm25" or floor is not None:
         vector = embedder.embed_queries([query])[0] if query_vector is None else query_vector
         dense = _dense(index, vector, mask, candidates)
-    language = query_language(query)
+    language = language or query_language(query)
     if method in ("hybrid", "bm25"):
         lexical = _lexical(index, query, language, mask, candidates)
     if method == "hybrid":
