@@ -1,0 +1,143 @@
+"""Writing synced issues into the archive, and the manifest that remembers them.
+
+Every file is written to a hidden temporary name beside its target and renamed over it
+(`os.replace`), so a sync killed at any point leaves each issue file either absent, as it
+was, or whole. The sidecar is written before the issue file, and the manifest after both.
+
+`archive/.sync/manifest.json` (hidden: the indexer never reads it) records, per issue key,
+its file names, their sha256 as last written, the listing's fingerprint and the source. A file
+whose bytes match neither what sync last wrote nor what it would write now was edited by
+hand, and is left alone; so is a file that was deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from indexer.errors import IndexerError
+
+SYNC_DIR = ".sync"
+MANIFEST = "manifest.json"
+FORMAT = 1
+_TMP_PREFIX = ".sync-tmp-"
+
+
+class SyncLocked(IndexerError):
+    """Another sync is writing into the same archive."""
+
+
+@dataclass
+class Record:
+    """What the manifest keeps of one synced issue."""
+
+    file: str  # the issue file, relative to the archive
+    sidecar: str
+    sha256: str  # of the issue file as sync last wrote it
+    sidecar_sha256: str
+    fingerprint: str | None  # the listing's fingerprint of the post
+    source: str  # the source's name ("feed https://...")
+    url: str | None
+    title: str
+    synced_at: str
+
+
+class Manifest:
+    """The records of one archive, loaded at start and saved after each written issue."""
+
+    def __init__(self, archive: Path):
+        self.archive = Path(archive)
+        self.path = self.archive / SYNC_DIR / MANIFEST
+        data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
+        self.records: dict[str, Record] = {k: Record(**v) for k, v in data.get("issues", {}).items()}
+        self.states: dict[str, dict] = data.get("sources", {})
+
+    def find(self, key: str, url: str | None) -> tuple[str, Record] | None:
+        """The record of this issue, by its key, else by its URL (the same post from another source)."""
+        if key in self.records:
+            return key, self.records[key]
+        if url:
+            for other, record in self.records.items():
+                if record.url and _same_url(record.url, url):
+                    return other, record
+        return None
+
+    def files(self) -> set[str]:
+        return {name for r in self.records.values() for name in (r.file, r.sidecar)}
+
+    def save(self) -> None:
+        data = {"format": FORMAT, "issues": {k: asdict(r) for k, r in sorted(self.records.items())}, "sources": self.states}
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to a hidden temporary file beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{_TMP_PREFIX}{os.getpid()}-{path.name}")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def sha256_of(path: Path) -> str | None:
+    """The sha256 of a file's bytes, None when it does not exist."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def free_stem(archive: Path, stem: str, ours: set[str], html: bytes) -> str:
+    """`stem`, or `stem-2`, `stem-3`...: the first whose issue file and sidecar are not taken by a
+    file sync does not own. A file already holding exactly `html` (left by a sync killed before
+    it saved the manifest) is taken over."""
+    for n in range(1, 1000):
+        candidate = stem if n == 1 else f"{stem}-{n}"
+        issue, side = archive / f"{candidate}.html", archive / f"{candidate}.meta.yaml"
+        taken = [p for p in (issue, side) if p.exists() and p.name not in ours]
+        if not taken or (issue.exists() and sha256_of(issue) == sha256(html)):
+            return candidate
+    raise IndexerError(f"{archive}: no free file name for {stem}")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def sync_lock(archive: Path):
+    """Hold the archive's sync lock (and clear temporary files a killed sync left), or raise SyncLocked."""
+    folder = Path(archive) / SYNC_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / "lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SyncLocked(f"another sync is writing into {archive}; wait for it to finish, then try again") from None
+    try:
+        for stale in [*Path(archive).glob(f"{_TMP_PREFIX}*"), *folder.glob(f"{_TMP_PREFIX}*")]:
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _same_url(a: str, b: str) -> bool:
+    return a.split("?")[0].split("#")[0].rstrip("/") == b.split("?")[0].split("#")[0].rstrip("/")
