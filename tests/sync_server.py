@@ -8,6 +8,8 @@ answers. Every request is recorded (path, query, headers) so tests can look at w
 
 from __future__ import annotations
 
+import calendar
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -95,6 +97,34 @@ class FixtureServer:
         for n in (1, 2, 3):
             self.serve(f"{API_POSTS}?page={n}", f"api_page{n}.json", bearer=API_KEY)
 
+    def serve_many(self, n: int, *, delay: float = 0.0) -> None:
+        """`n` generated posts (French, built from the fixture pages), served three ways: an archive
+        page at /many/archive linking to /p/<slug>, an RSS feed with content:encoded at
+        /many/feed, and API pages of 100 at /v2/publications/pub_many/posts."""
+        posts = many_posts(n)
+        links = "".join(f'<a href="/p/{slug}">{title}</a>\n' for slug, title, _, _ in posts)
+        self.serve("/many/archive", body=f"<html><body><h1>Archive</h1>{links}</body></html>", headers={"Content-Type": TYPES[".html"]})
+        items = []
+        for number, (slug, title, day, body) in enumerate(posts):
+            page = (f'<html><head><title>{title}</title><meta property="article:published_time" content="{day}T06:00:00Z">'
+                    f'<script>gtag("config")</script></head><body><nav>AI Brew</nav><div id="web-header"><h1>{title}</h1></div>'
+                    f'<div id="content-blocks">{body}</div><footer>Se désabonner</footer></body></html>')
+            self.serve(f"/p/{slug}", body=page, delay=delay, headers={"Content-Type": TYPES[".html"]})
+            stamp = time.strftime("%a, %d %b %Y 06:00:00 +0000", time.strptime(day, "%Y-%m-%d"))
+            items.append(f"<item><title>{title}</title><link>{self.base}/p/{slug}</link><guid isPermaLink=\"false\">many-{number}</guid>"
+                         f"<pubDate>{stamp}</pubDate><content:encoded><![CDATA[{body}]]></content:encoded></item>")
+        self.serve("/many/feed", body='<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+                   f'<channel><title>AI Brew</title><link>{self.base}/</link><language>fr</language>{"".join(items)}</channel></rss>',
+                   headers={"Content-Type": TYPES[".xml"]})
+        pages = [posts[i : i + 100] for i in range(0, len(posts), 100)]
+        for k, chunk in enumerate(pages, 1):
+            data = [{"id": f"post_many_{slug}", "title": title, "subtitle": "", "slug": slug, "web_url": f"{self.base}/p/{slug}",
+                     "publish_date": calendar.timegm(time.strptime(day, "%Y-%m-%d")), "content_tags": [], "status": "confirmed",
+                     "content": {"free": {"web": f'<html><body><div id="content-blocks">{body}</div></body></html>'}}}
+                    for slug, title, day, body in chunk]
+            self.serve(f"/v2/publications/pub_many/posts?page={k}", headers={"Content-Type": TYPES[".json"]}, bearer=API_KEY,
+                       body=json.dumps({"data": data, "limit": 100, "page": k, "total_pages": len(pages), "total_results": n}))
+
     def seen(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
 
@@ -136,3 +166,24 @@ class FixtureServer:
         if reply.status != 304:
             handler.wfile.write(body)
 
+
+
+_TOPICS = [
+    ("robots", "Des robots dans l'usine numéro {n}", "Les robots humanoïdes de l'usine {n} déplacent des bacs entre les étagères et les tapis roulants."),
+    ("climat", "L'IA et le climat, épisode {n}", "Les centres de données de la région {n} consomment deux fois plus d'électricité qu'en 2022."),
+    ("sante", "L'IA à l'hôpital, chapitre {n}", "Le service de radiologie {n} teste un modèle de langage qui rédige les comptes rendus."),
+    ("banques", "Les agents IA des banques, volet {n}", "La banque {n} confie à des agents IA le tri des réclamations de ses clients."),
+]
+
+
+def many_posts(n: int) -> list[tuple[str, str, str, str]]:
+    """(slug, title, YYYY-MM-DD, body HTML) of `n` distinct generated posts, one a week from 2022."""
+    out = []
+    for i in range(n):
+        key, title, line = _TOPICS[i % len(_TOPICS)]
+        day = time.strftime("%Y-%m-%d", time.gmtime(1641196800 + i * 7 * 86400))
+        body = (f"<h2>🔍 {title.format(n=i)}</h2><p>{line.format(n=i)} Les premiers essais ont commencé le {day}.</p>"
+                f"<h2>📢 News</h2><p>Numéro {i} : la rédaction d'AI Brew résume la semaine de l'intelligence artificielle.</p>"
+                '<img src="https://track.example.net/open.gif" width="1" height="1">')
+        out.append((f"{key}-{i}", title.format(n=i), day, body))
+    return out

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.errors import SyncError
@@ -57,7 +56,7 @@ def _entry(row: dict, line: int, name: str) -> Entry | tuple[str, str]:
     if not get["body"]:
         return (title, f"line {line}: empty post body")
     try:
-        day = _day(get["date"])
+        day = day_of(get["date"])
     except ValueError:
         return (title, f"line {line}: date {get['date']!r} is neither Unix seconds nor an ISO date")
 
@@ -68,14 +67,3 @@ def _entry(row: dict, line: int, name: str) -> Entry | tuple[str, str]:
 
     return Entry(key=key, title=title, url=get["url"] or None, fingerprint=fingerprint(get), load=load)
 
-
-def _day(value: str) -> str | None:
-    if not value:
-        return None
-    if value.replace(".", "", 1).isdigit():
-        return day_of(float(value))
-    text = value.removesuffix(" UTC").replace(" ", "T", 1) if len(value) > 10 else value
-    stamp = datetime.fromisoformat(text)
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(timezone.utc)
-    return stamp.strftime("%Y-%m-%d")

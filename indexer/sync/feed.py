@@ -41,7 +41,7 @@ def list_feed(url: str, client: Client, state: dict, *, name: str) -> Listing:
         response.content,
         response_headers={**{k.lower(): v for k, v in response.headers.items()}, "content-location": response.url},
     )
-    _check(parsed, name)
+    _check(parsed, response.headers.get("Content-Type", ""), name)
     language = parsed.feed.get("language")
     listing = Listing(state={k: v for k, v in (("etag", response.headers.get("ETag")),
                                                ("last_modified", response.headers.get("Last-Modified"))) if v})
@@ -56,8 +56,10 @@ def list_feed(url: str, client: Client, state: dict, *, name: str) -> Listing:
     return listing
 
 
-def _check(parsed: feedparser.FeedParserDict, name: str) -> None:
+def _check(parsed: feedparser.FeedParserDict, content_type: str, name: str) -> None:
     exc = parsed.get("bozo_exception")
+    if not parsed.get("version") and "html" in content_type.lower():
+        raise SyncError(name, "not an RSS or Atom feed (the server answered a web page: is this the site's address rather than its feed's?)")
     if isinstance(exc, xml.sax.SAXParseException):
         raise SyncError(name, f"malformed XML (line {exc.getLineNumber()}: {exc.getMessage().strip()}); nothing was taken from it")
     if not parsed.get("version"):
@@ -79,7 +81,7 @@ def _entry(item: dict, language: str | None, client: Client, name: str) -> Entry
     summary = item.get("summary") or ""
     slug = _slug(link)
     tags = tuple(t["term"] for t in item.get("tags") or [] if t.get("term"))
-    seen = fingerprint([key, title, link, item.get("published"), item.get("updated"), [c.get("value") for c in contents], summary])
+    seen = fingerprint([key, title, link, day, [c.get("value") for c in contents], summary])
 
     def load() -> Post:
         if full is not None:

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from indexer.read.dates import date_in_text
 from indexer.sync.http import Client
-from indexer.sync.post import Post, article_body
+from indexer.sync.post import Post, article_body, day_of
 from indexer.sync.sources import Entry, Listing
 
 MAX_ARCHIVE_PAGES = 200
@@ -51,7 +51,7 @@ def parse_post_page(text: str, url: str) -> Post:
     title = _first(soup.select_one("#web-header h1"), _meta(soup, "og:title"), soup.find("h1"), soup.title) or url
     subtitle = _first(soup.select_one("#web-header h2"), _meta(soup, "og:description"), _meta(soup, "description"))
     stated = _meta(soup, "article:published_time") or (soup.find("time", datetime=True) or {}).get("datetime")
-    day = date_in_text(stated or "") or (date_in_text(header.get_text(" ")) if header else None)
+    day = _day(stated) or (date_in_text(header.get_text(" ")) if header else None)
     canonical = soup.find("link", rel="canonical", href=True)
     page_url = canonical["href"] if canonical and canonical["href"].startswith("http") else url
     slug = urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] or None
@@ -64,6 +64,13 @@ def _entry(url: str, client: Client, name: str) -> Entry:
         return parse_post_page(client.get(url, source=name, hints={404: "the post page is gone", 410: "the post page is gone"}).text, url)
 
     return Entry(key=url, title=url, url=url, fingerprint=None, load=load)
+
+
+def _day(stated: str | None) -> str | None:
+    try:
+        return day_of(stated)
+    except ValueError:
+        return date_in_text(stated or "")
 
 
 def _first(*candidates) -> str | None:

@@ -99,11 +99,16 @@ def file_stem(post: Post) -> str:
     return f"{post.date or 'undated'}_{ascii_slug}"
 
 
-def day_of(seconds: float | int | None) -> str | None:
-    """The UTC day of a Unix time, or None."""
-    if seconds in (None, ""):
+def day_of(value: float | int | str | None) -> str | None:
+    """The UTC day of a Unix time or of an ISO date and time ("2024-09-16 06:00:00 UTC",
+    "2024-07-01T06:00:00.000Z"), or None when there is none. Raises ValueError for anything else."""
+    if value is None or str(value).strip() == "":
         return None
-    return datetime.fromtimestamp(float(seconds), tz=timezone.utc).strftime("%Y-%m-%d")
+    text = str(value).strip()
+    if text.replace(".", "", 1).isdigit():
+        return datetime.fromtimestamp(float(text), tz=timezone.utc).strftime("%Y-%m-%d")
+    stamp = datetime.fromisoformat(text.removesuffix(" UTC"))
+    return (stamp.astimezone(timezone.utc) if stamp.tzinfo else stamp).strftime("%Y-%m-%d")
 
 
 def _page(post: Post) -> str:

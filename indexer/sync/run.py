@@ -69,7 +69,7 @@ def _sync_source(source: Source, archive: Path, manifest: Manifest, client: Clie
         progress(source.name, len(listing.entries), len(listing.entries))
     if failures:
         out.error = f"{len(failures)} of {len(listing.entries)} posts could not be fetched (first: {failures[0]}); run sync again to retry them"
-    elif listing.state or source.name in manifest.states:
+    elif listing.state != manifest.states.get(source.name, {}):
         manifest.states[source.name] = listing.state
         manifest.save()
     if elsewhere:
