@@ -2,8 +2,9 @@
 
 Every file is written to a hidden temporary name beside its target and renamed over it
 (`os.replace`), so a sync killed at any point (SIGKILL included) leaves each issue file either
-absent, as it was, or whole. Files are not fsynced one by one: a killed process loses nothing
-the kernel already has, and a sync of 200 posts would spend seconds waiting on the disk. The sidecar is written before the issue file, and the manifest after both.
+absent, as it was, or whole. The sidecar is written before the issue file, the manifest after
+both. Files are not fsynced one by one: a killed process loses nothing the kernel already has,
+and a sync of 200 posts would spend seconds waiting on the disk.
 
 `archive/.sync/manifest.json` (hidden: the indexer never reads it) records, per issue key,
 its file names, their sha256 as last written, the listing's fingerprint and the source. A file
@@ -18,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +30,7 @@ SYNC_DIR = ".sync"
 MANIFEST = "manifest.json"
 FORMAT = 1
 _TMP_PREFIX = ".sync-tmp-"
+SAVE_EVERY = 1.0  # seconds between two saves of the manifest during a sync
 
 
 class SyncLocked(IndexerError):
@@ -50,14 +53,31 @@ class Record:
 
 
 class Manifest:
-    """The records of one archive, loaded at start and saved after each written issue."""
+    """The records of one archive, loaded at start; `changed()` saves at most once a second
+    (a large first sync would otherwise rewrite it once per post), `flush()` saves what is left.
+    A sync killed in between left files the manifest does not name yet: `free_stem` takes them
+    over when they hold what sync would write."""
 
     def __init__(self, archive: Path):
         self.archive = Path(archive)
         self.path = self.archive / SYNC_DIR / MANIFEST
-        data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
-        self.records: dict[str, Record] = {k: Record(**v) for k, v in data.get("issues", {}).items()}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
+            self.records: dict[str, Record] = {k: Record(**v) for k, v in data.get("issues", {}).items()}
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise IndexerError(f"{self.path}: the sync manifest cannot be read ({exc}); move it away to start afresh "
+                               "(synced files are then taken for hand-made ones and kept)") from None
         self.states: dict[str, dict] = data.get("sources", {})
+        self._dirty, self._saved = False, time.monotonic()
+
+    def changed(self) -> None:
+        self._dirty = True
+        if time.monotonic() - self._saved >= SAVE_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._dirty:
+            self.save()
 
     def find(self, key: str, url: str | None) -> tuple[str, Record] | None:
         """The record of this issue, by its key, else by its URL (the same post from another source)."""
@@ -75,6 +95,7 @@ class Manifest:
     def save(self) -> None:
         data = {"format": FORMAT, "issues": {k: asdict(r) for k, r in sorted(self.records.items())}, "sources": self.states}
         write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        self._dirty, self._saved = False, time.monotonic()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -65,6 +65,7 @@ def _sync_source(source: Source, archive: Path, manifest: Manifest, client: Clie
         else:
             out.unchanged += 1
             elsewhere += status == "elsewhere"
+    manifest.flush()
     if progress:
         progress(source.name, len(listing.entries), len(listing.entries))
     if failures:
@@ -96,13 +97,13 @@ def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest) ->
         stem = free_stem(archive, file_stem(post), manifest.files(), rendered.html)
         record = _write(archive, stem, rendered, entry, source, post)
         manifest.records[key] = record
-        manifest.save()
+        manifest.changed()
         return "new", record.file
     new = (sha256(rendered.html), sha256(rendered.sidecar))
     if new == (record.sha256, record.sidecar_sha256):
         if record.fingerprint != entry.fingerprint:
             record.fingerprint = entry.fingerprint
-            manifest.save()
+            manifest.changed()
         return "unchanged", record.file
     on_disk = (sha256_of(archive / record.file), sha256_of(archive / record.sidecar))
     if on_disk[0] is None:
@@ -110,7 +111,7 @@ def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest) ->
     if on_disk[0] not in (record.sha256, new[0]) or on_disk[1] not in (record.sidecar_sha256, new[1]):
         return "skipped", f"{record.file} was edited by hand; your version is kept (the post also changed upstream)"
     manifest.records[key] = _write(archive, record.file.removesuffix(".html"), rendered, entry, source, post)
-    manifest.save()
+    manifest.changed()
     return "updated", record.file
 
 
