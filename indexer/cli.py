@@ -192,10 +192,12 @@ def _sync(args) -> int:
     bars: dict = {}
 
     def progress(name: str, done: int, total: int) -> None:
-        bar = bars.get(name) or bars.setdefault(name, tqdm(total=total, desc=f"fetching {name}", unit="post", file=sys.stderr,
-                                                           dynamic_ncols=True, leave=False))
-        bar.n = done
-        bar.refresh()
+        if name not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[name] = tqdm(total=total, desc=f"fetching {name}", unit="post", file=sys.stderr, dynamic_ncols=True)
+        bars[name].n = done
+        bars[name].refresh()
 
     try:
         report = sync_archive(sources, config.archives[0], settings=HttpSettings(timeout=args.timeout, retries=args.retries),

@@ -7,13 +7,17 @@ A post's body is the `#content-blocks` container of its free web HTML.
 
 from __future__ import annotations
 
+import os
 import time
 
 from indexer.errors import SyncError
 from indexer.sync.http import Client
 from indexer.sync.post import Post, article_body, day_of, fingerprint
-from indexer.sync.sources import API_KEY_ENV, Entry, Listing
+from indexer.sync.listing import Entry, Listing
 
+API_KEY_ENV = "AIBREW_BEEHIIV_API_KEY"
+API_URL_ENV = "AIBREW_BEEHIIV_API_URL"
+DEFAULT_API_URL = "https://api.beehiiv.com/v2"
 PAGE_SIZE = 100  # the API's maximum
 MAX_PAGES = 10_000
 _HINTS = {
@@ -21,6 +25,14 @@ _HINTS = {
     403: "the API key may not read this publication's posts",
     404: "no such publication (check the pub_ id)",
 }
+
+
+def list_from_env(publication: str, client: Client, *, name: str) -> Listing:
+    """`list_posts` with the key from AIBREW_BEEHIIV_API_KEY and the base URL from AIBREW_BEEHIIV_API_URL."""
+    key = os.environ.get(API_KEY_ENV, "").strip()
+    if not key:
+        raise SyncError(name, f"no API key: set {API_KEY_ENV} to a beehiiv API key")
+    return list_posts(publication, key, client, base_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL, name=name)
 
 
 def list_posts(publication: str, key: str, client: Client, *, base_url: str, name: str) -> Listing:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from indexer.errors import SyncError
 from indexer.sync.post import Post, article_body, day_of, fingerprint
-from indexer.sync.sources import Entry, Listing
+from indexer.sync.listing import Entry, Listing
 
 COLUMNS = {
     "id": ("id", "post_id"),

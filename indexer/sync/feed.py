@@ -17,7 +17,7 @@ import feedparser
 from indexer.errors import SyncError
 from indexer.sync.http import Client
 from indexer.sync.post import Post, article_body, fingerprint
-from indexer.sync.sources import Entry, Listing
+from indexer.sync.listing import Entry, Listing
 
 _HINTS = {
     401: "the feed needs a login (is the publication's feed public?)",

@@ -65,7 +65,8 @@ class Client:
             name = _STATUS_NAMES.get(response.status_code) or response.reason or "error"
             tried = f" after {self.settings.retries} retries" if response.status_code in (429, 500, 502, 503, 504) else ""
             hint = (hints or {}).get(response.status_code)
-            raise SyncError(source, f"HTTP {response.status_code} {name}{tried} for {_shown(url)}" + (f": {hint}" if hint else ""))
+            where = "" if source.endswith(f" {url}") else f" for {_shown(url)}"  # the source's own URL is named already
+            raise SyncError(source, f"HTTP {response.status_code} {name}{tried}{where}" + (f": {hint}" if hint else ""))
         return response
 
     def close(self) -> None:

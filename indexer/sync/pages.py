@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from indexer.read.dates import date_in_text
 from indexer.sync.http import Client
 from indexer.sync.post import Post, article_body, day_of
-from indexer.sync.sources import Entry, Listing
+from indexer.sync.listing import Entry, Listing
 
 MAX_ARCHIVE_PAGES = 200
 

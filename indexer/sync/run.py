@@ -17,7 +17,8 @@ from indexer.errors import SyncError
 from indexer.sync.files import Manifest, Record, free_stem, now, sha256, sha256_of, sync_lock, write_atomic
 from indexer.sync.http import Client, HttpSettings
 from indexer.sync.post import Post, Rendered, file_stem, render
-from indexer.sync.sources import Entry, Source, list_source
+from indexer.sync.listing import Entry
+from indexer.sync.sources import Source, list_source
 from indexer.sync.summary import SourceReport, SyncReport
 
 Progress = Callable[[str, int, int], None]  # (source name, posts done, posts listed)

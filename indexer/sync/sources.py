@@ -10,29 +10,25 @@ Kinds:
 A bare value is recognised when its kind is plain: a `pub_` id, a `.csv` path, a URL with
 `/p/` in its path, a URL ending in `.xml`, `/feed` or `/rss`.
 
-Each kind lists its posts as `Entry` records; an entry's `load` fetches what the listing
-does not hold (a post page), so an entry whose fingerprint has not changed is never fetched.
+Each kind lists its posts (see `listing`); an entry's `load` fetches what the listing does not
+hold (a post page), so an entry whose fingerprint has not changed is never fetched.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 import yaml
 
-from indexer.errors import IndexerError, SyncError
+from indexer.errors import IndexerError
+from indexer.sync import beehiiv, csvfile, feed, pages
 from indexer.sync.http import Client
-from indexer.sync.post import Post
+from indexer.sync.listing import Listing
 
 KINDS = ("feed", "beehiiv", "csv", "page", "archive")
-API_KEY_ENV = "AIBREW_BEEHIIV_API_KEY"
-API_URL_ENV = "AIBREW_BEEHIIV_API_URL"
-DEFAULT_API_URL = "https://api.beehiiv.com/v2"
 CONFIG_FILE = Path("sync.yaml")
 
 
@@ -44,32 +40,6 @@ class Source:
     @property
     def name(self) -> str:
         return f"{self.kind} {self.value}"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One post as a listing names it. `fingerprint` hashes what the listing says of it (None when
-    only its page tells); `load` gives the whole post, fetching it if need be."""
-
-    key: str
-    title: str
-    url: str | None
-    fingerprint: str | None
-    load: Callable[[], Post]
-
-
-@dataclass
-class Listing:
-    """What one source lists. `complete`: it lists every published post, so a post it no longer
-    lists was removed upstream. `state` (feed validators) is kept for the next sync once every
-    entry has been synced."""
-
-    entries: list[Entry] = field(default_factory=list)
-    complete: bool = False
-    not_modified: bool = False
-    note: str | None = None
-    state: dict = field(default_factory=dict)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (post, reason) known without loading
 
 
 class ConfigError(IndexerError):
@@ -102,16 +72,10 @@ def load_config(path: Path) -> list[Source]:
 
 def list_source(source: Source, client: Client, state: dict) -> Listing:
     """The entries of `source`; `state` is what its last complete sync kept (feed validators)."""
-    from indexer.sync import beehiiv, csvfile, feed, pages
-
     if source.kind == "feed":
         return feed.list_feed(source.value, client, state, name=source.name)
     if source.kind == "beehiiv":
-        key = os.environ.get(API_KEY_ENV, "").strip()
-        if not key:
-            raise SyncError(source.name, f"no API key: set {API_KEY_ENV} to a beehiiv API key")
-        base = os.environ.get(API_URL_ENV) or DEFAULT_API_URL
-        return beehiiv.list_posts(source.value, key, client, base_url=base, name=source.name)
+        return beehiiv.list_from_env(source.value, client, name=source.name)
     if source.kind == "csv":
         return csvfile.list_csv(Path(source.value), name=source.name)
     if source.kind == "page":
