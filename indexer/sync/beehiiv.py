@@ -72,7 +72,9 @@ def _entry(post: dict) -> Entry | tuple[str, str]:
     if not key:
         return (title or "(untitled post)", "the post has no id")
     published = post.get("publish_date") or post.get("displayed_date")
-    if published and float(published) > time.time():
+    if published is not None and not isinstance(published, (int, float)):
+        return (title or key, f"publish_date {published!r} is not Unix seconds")
+    if published and published > time.time():
         return (title or key, "scheduled, not published yet")
     content = post.get("content") if isinstance(post.get("content"), dict) else {}
     web = ((content.get("free") or {}).get("web") if isinstance(content.get("free"), dict) else None) or post.get("free_web_content")

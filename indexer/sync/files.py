@@ -105,6 +105,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise IndexerError(f"{path}: cannot write ({exc.strerror or exc}); what was written before stays") from None
     finally:
         tmp.unlink(missing_ok=True)
 

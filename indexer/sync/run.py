@@ -48,25 +48,25 @@ def _sync_source(source: Source, archive: Path, manifest: Manifest, client: Clie
         return out
     out.note, out.skipped = listing.note, list(listing.skipped)
     failures, elsewhere = [], 0
-    for done, entry in enumerate(listing.entries):
-        if progress:
-            progress(source.name, done, len(listing.entries))
-        try:
-            status, detail = _sync_entry(entry, source.name, archive, manifest)
-        except SyncError as exc:
-            out.skipped.append((entry.title, exc.reason))
-            failures.append(exc.reason)
-            continue
-        if status == "new":
-            out.new.append(detail)
-        elif status == "updated":
-            out.updated.append(detail)
-        elif status == "skipped":
-            out.skipped.append((entry.title, detail))
-        else:
-            out.unchanged += 1
-            elsewhere += status == "elsewhere"
-    manifest.flush()
+    try:
+        for done, entry in enumerate(listing.entries):
+            if progress:
+                progress(source.name, done, len(listing.entries))
+            try:
+                status, detail = _sync_entry(entry, source.name, archive, manifest)
+            except SyncError as exc:
+                out.skipped.append((entry.title, exc.reason))
+                failures.append(exc.reason)
+                continue
+            if status in ("new", "updated"):
+                (out.new if status == "new" else out.updated).append(detail)
+            elif status == "skipped":
+                out.skipped.append((entry.title, detail))
+            else:
+                out.unchanged += 1
+                elsewhere += status == "elsewhere"
+    finally:
+        manifest.flush()  # what was written is recorded, even when a write failed
     if progress:
         progress(source.name, len(listing.entries), len(listing.entries))
     if failures:
