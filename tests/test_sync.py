@@ -152,6 +152,16 @@ def test_a_file_of_the_same_name_made_by_hand_is_never_overwritten(tmp_path, ser
     assert mine.read_text(encoding="utf-8") == "<h1>Ma version de ce numéro</h1><p>Écrite à la main.</p>"
 
 
+def test_a_post_already_saved_by_hand_is_not_synced_twice(tmp_path, server):
+    (tmp_path / "000_banques.txt").write_text("Les banques testent des agents IA\nSauvegardé à la main depuis le site.\n", encoding="utf-8")
+    (tmp_path / "000_banques.meta.yaml").write_text(f"date: 2024-06\nurl: {server.base}/p/banques-agents-ia/\n", encoding="utf-8")
+    report = sync(f"feed:{server.base}/feed", archive=tmp_path)
+    assert len(report.sources[0].new) == 2
+    assert report.sources[0].skipped == [("Les banques testent des agents IA",
+                                          "already in the archive as 000_banques (added by hand; its sidecar states this url)")]
+    assert not list(tmp_path.glob("*banques-agents-ia*"))
+
+
 def test_a_post_removed_upstream_is_reported_not_deleted(tmp_path, server):
     csv_file = tmp_path / "posts.csv"
     rows = (REPO / "tests/fixtures/sync/posts.csv").read_text(encoding="utf-8").splitlines()

@@ -24,7 +24,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import yaml
+
 from indexer.errors import IndexerError
+from indexer.sync.post import WRITTEN_BY
 
 SYNC_DIR = ".sync"
 MANIFEST = "manifest.json"
@@ -68,6 +71,7 @@ class Manifest:
             raise IndexerError(f"{self.path}: the sync manifest cannot be read ({exc}); move it away to start afresh "
                                "(synced files are then taken for hand-made ones and kept)") from None
         self.states: dict[str, dict] = data.get("sources", {})
+        self.by_hand = hand_urls(self.archive, self.files())
         self._dirty, self._saved = False, time.monotonic()
 
     def changed(self) -> None:
@@ -85,7 +89,7 @@ class Manifest:
             return key, self.records[key]
         if url:
             for other, record in self.records.items():
-                if record.url and _same_url(record.url, url):
+                if record.url and normal_url(record.url) == normal_url(url):
                     return other, record
         return None
 
@@ -96,6 +100,30 @@ class Manifest:
         data = {"format": FORMAT, "issues": {k: asdict(r) for k, r in sorted(self.records.items())}, "sources": self.states}
         write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
         self._dirty, self._saved = False, time.monotonic()
+
+
+def hand_urls(archive: Path, ours: set[str]) -> dict[str, str]:
+    """{url: issue} for the issues not written by sync whose sidecar states a url: a post found at
+    one of these URLs is already in the archive. (A sidecar that sync wrote but a killed sync did
+    not record yet starts with WRITTEN_BY: its issue is taken over by `free_stem` instead.)"""
+    found = {}
+    for side in sorted(archive.rglob("*.meta.y*ml")):
+        rel = side.relative_to(archive)
+        if rel.as_posix() in ours or any(part.startswith(".") for part in rel.parts):
+            continue
+        try:
+            text = side.read_text(encoding="utf-8-sig")
+            data = None if text.startswith(WRITTEN_BY) else yaml.safe_load(text)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and data.get("url"):
+            found[normal_url(str(data["url"]))] = rel.as_posix().split(".meta.")[0]
+    return found
+
+
+def normal_url(url: str) -> str:
+    """A URL without query, fragment and trailing slash, for comparing two of them."""
+    return url.strip().split("#")[0].split("?")[0].rstrip("/")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -158,7 +186,3 @@ def sync_lock(archive: Path):
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
-
-
-def _same_url(a: str, b: str) -> bool:
-    return a.split("?")[0].split("#")[0].rstrip("/") == b.split("?")[0].split("#")[0].rstrip("/")

@@ -28,6 +28,7 @@ BODY_CONTAINER = "#content-blocks"  # beehiiv's web pages and free_web_content
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "input", "button", "link", "meta")
 _PIXEL_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:width|height)\s*:\s*[01]px", re.I)
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+WRITTEN_BY = "# Written by `python -m indexer sync`"  # the first line of every sidecar sync writes
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def render(post: Post, *, source: str) -> Rendered | None:
     language = (post.language or "").split("-")[0].lower() or detect_language(f"{post.title}\n{text}")
     meta = {"title": post.title, "date": post.date, "url": post.url, "language": language, "source_id": post.key,
             "subtitle": post.subtitle, "tags": list(post.tags) or None}
-    head = f"# Written by `python -m indexer sync` from {source}.\n# Edit the issue file by hand and later syncs keep your version.\n"
+    head = f"{WRITTEN_BY} from {source}.\n# Edit the issue file by hand and later syncs keep your version.\n"
     body = yaml.safe_dump({k: v for k, v in meta.items() if v}, allow_unicode=True, sort_keys=False, width=1000)
     return Rendered(html=page.encode("utf-8"), sidecar=(head + body).encode("utf-8"), language=language)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from indexer.errors import SyncError
-from indexer.sync.files import Manifest, Record, free_stem, now, sha256, sha256_of, sync_lock, write_atomic
+from indexer.sync.files import Manifest, Record, free_stem, normal_url, now, sha256, sha256_of, sync_lock, write_atomic
 from indexer.sync.http import Client, HttpSettings
 from indexer.sync.post import Post, Rendered, file_stem, render
 from indexer.sync.listing import Entry
@@ -90,10 +90,14 @@ def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest) ->
             return "elsewhere", record.file
         if entry.fingerprint and record.fingerprint == entry.fingerprint:
             return "unchanged", record.file
+    if record is None and (mine := _by_hand(manifest, entry.url)):
+        return "skipped", mine
     post = entry.load()
     rendered = render(post, source=source)
     if rendered is None:
         return "skipped", "no text in the post's body"
+    if record is None and (mine := _by_hand(manifest, post.url)):
+        return "skipped", mine
     if record is None:
         stem = free_stem(archive, file_stem(post), manifest.files(), rendered.html)
         record = _write(archive, stem, rendered, entry, source, post)
@@ -124,8 +128,13 @@ def _write(archive: Path, stem: str, rendered: Rendered, entry: Entry, source: s
                   fingerprint=entry.fingerprint, source=source, url=post.url or entry.url, title=post.title, synced_at=now())
 
 
+def _by_hand(manifest: Manifest, url: str | None) -> str | None:
+    name = manifest.by_hand.get(normal_url(url)) if url else None
+    return f"already in the archive as {name} (added by hand; its sidecar states this url)" if name else None
+
+
 def _removed(manifest: Manifest, source: str, entries: list[Entry]) -> list[str]:
     keys = {e.key for e in entries}
-    urls = {e.url.rstrip("/") for e in entries if e.url}
+    urls = {normal_url(e.url) for e in entries if e.url}
     return sorted(r.file for k, r in manifest.records.items()
-                  if r.source == source and k not in keys and not (r.url and r.url.rstrip("/") in urls))
+                  if r.source == source and k not in keys and not (r.url and normal_url(r.url) in urls))
