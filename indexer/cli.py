@@ -213,6 +213,7 @@ def _sync(args) -> int:
             summary = rebuild(config, progress=bar.update)
         print(f"Indexed {summary.issues} issues into {summary.passages} passages in {summary.seconds:.1f} s -> {summary.index_path}")
         print(f"Embeddings: {summary.embedded_new} new, {summary.embedded_reused} reused")
+        print("".join(f"Skipped {s.path}: {s.reason}\n" for s in summary.skipped), end="", file=sys.stderr)
     elif args.rebuild:
         print("Index left as it was: nothing new was written.")
     return 1 if report.failed else 0

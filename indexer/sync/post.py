@@ -2,8 +2,9 @@
 
 The body kept is the article only: beehiiv's body container (`#content-blocks`) when the HTML
 has one; else, for a whole page, its <main>, its only <article> or its <body>; for a fragment
-(a feed's content), all of it. Scripts, styles, frames, forms, tracking pixels
-and event-handler attributes are dropped before writing. The sidecar holds what
+(a feed's content), all of it. Scripts, styles, frames, forms, tracking pixels and event-handler
+attributes are dropped before writing. The written page is checked with the archive's own HTML
+reader: a post in which it finds no text is not written. The sidecar holds what
 `indexer.read.meta` reads (title, date, url, language) plus the post's source id, subtitle and
 tags, which the reader accepts and leaves aside.
 """
@@ -52,7 +53,6 @@ class Rendered:
 
     html: bytes
     sidecar: bytes
-    language: str
 
 
 def article_body(markup: str, *, page: bool) -> str:
@@ -87,7 +87,7 @@ def render(post: Post, *, source: str) -> Rendered | None:
             "subtitle": post.subtitle, "tags": list(post.tags) or None}
     head = f"{WRITTEN_BY} from {source}.\n# Edit the issue file by hand and later syncs keep your version.\n"
     body = yaml.safe_dump({k: v for k, v in meta.items() if v}, allow_unicode=True, sort_keys=False, width=1000)
-    return Rendered(html=page.encode("utf-8"), sidecar=(head + body).encode("utf-8"), language=language)
+    return Rendered(html=page.encode("utf-8"), sidecar=(head + body).encode("utf-8"))
 
 
 def file_stem(post: Post) -> str:
