@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,14 @@ class Request:
     headers: dict
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # a client that hung up (timed out, killed) is no error here
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class FixtureServer:
     """`with FixtureServer() as server:` serves on server.base until the block ends."""
 
@@ -58,8 +67,7 @@ class FixtureServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

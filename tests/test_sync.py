@@ -78,6 +78,7 @@ def test_first_sync_then_rebuild_finds_the_synced_issues(tmp_path, server, api_e
     assert f"feed {server.base}/feed: 3 new, 0 updated, 0 unchanged, 0 skipped" in out.stdout
     assert f"beehiiv {PUBLICATION}: 4 new, 0 updated, 0 unchanged, 1 skipped" in out.stdout
     assert "a feed may carry only the latest ones" in out.stdout
+    assert f"fetching beehiiv {PUBLICATION}" in out.stderr and "4/4" in out.stderr  # the progress bar
     assert "Indexed 7 issues" in out.stdout
     assert API_KEY not in out.stdout + out.stderr
     assert not any(API_KEY.encode() in p.read_bytes() for p in archive.rglob("*") if p.is_file())
@@ -300,6 +301,13 @@ def test_5xx_is_retried_with_backoff_then_reported(tmp_path, server):
     assert len(report.sources[0].new) == 2 and not report.sources[0].failed
     assert report.sources[1].error == "HTTP 503 Service Unavailable after 2 retries"
     assert len(server.seen("/down.xml")) == 3
+
+
+def test_a_server_that_does_not_answer_in_time_is_reported(tmp_path, server):
+    server.serve("/slow.xml", "atom.xml", delay=1.5)
+    report = sync(f"feed:{server.base}/slow.xml", archive=tmp_path, settings=HttpSettings(timeout=0.3, retries=0))
+    assert report.sources[0].error == "no answer from 127.0.0.1 within 0.3 s (timed out)"
+    assert issue_files(tmp_path) == []
 
 
 def test_a_page_that_fails_is_skipped_with_its_reason_and_retried_next_time(tmp_path, server):

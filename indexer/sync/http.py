@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -91,7 +92,7 @@ def describe_error(exc: Exception, url: str, timeout: float) -> str:
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
         port = urlsplit(url).port
         return f"connection refused by {host}" + (f":{port}" if port else "")
-    if isinstance(exc, requests.exceptions.Timeout):
+    if any(isinstance(e, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)) for e in chain):
         return f"no answer from {host} within {timeout:g} s (timed out)"
     if isinstance(exc, requests.exceptions.SSLError):
         return f"TLS error talking to {host}"
