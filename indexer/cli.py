@@ -58,6 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--llm-key", help="API key for the endpoint")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object: text, found, sentences, sources")
 
+    sync = command("sync", _sync, "Fetch the newsletter's published issues into the archive: one HTML file and a .meta.yaml "
+                   "sidecar per issue; files edited by hand are kept. Exit 1 when a source failed.")
+    sync.add_argument("--source", action="append", metavar="KIND:VALUE",
+                      help="repeatable; feed:URL (RSS or Atom), beehiiv:PUB_ID (API v2, key in AIBREW_BEEHIIV_API_KEY, "
+                           "base URL AIBREW_BEEHIIV_API_URL), csv:FILE (posts export), page:URL (a /p/<slug> post page), "
+                           "archive:URL (a site's archive page); default: the sources in --config")
+    sync.add_argument("--config", type=Path, metavar="FILE", help="YAML file with `sources:`, a list of KIND:VALUE (default: sync.yaml if present)")
+    sync.add_argument("--archive", type=Path, metavar="DIR", help="archive folder to write into (default: archive/, or the first of AIBREW_ARCHIVE)")
+    sync.add_argument("--rebuild", action="store_true", help="then update the index (incrementally) when anything was written or there is no index yet")
+    sync.add_argument("--index", type=Path, metavar="DIR", help="index folder for --rebuild (default: index/)")
+    sync.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="seconds to wait for a server, per request (default 30)")
+    sync.add_argument("--retries", type=int, default=3, metavar="N", help="retries on connection errors, 5xx and 429, with backoff (default 3)")
+
     evaluate = command("eval", _eval, "Measure retrieval, the found decision and answers: on the golden question set "
                        "(--questions) or on a SQuAD-format file (--squad).")
     source = evaluate.add_mutually_exclusive_group(required=True)
@@ -213,6 +226,51 @@ def _eval_golden(args) -> int:
     for language in ("en", "fr", "all"):
         print(report(outcomes, language).line())
     return 0
+
+
+def _sync(args) -> int:
+    from tqdm import tqdm
+
+    from .build import rebuild
+    from .sync.http import HttpSettings
+    from .sync.run import sync_archive
+    from .sync.sources import CONFIG_FILE, load_config, parse_source
+    from .sync.summary import summary_lines
+
+    config = _config(args, archives=(args.archive,) if args.archive else None)
+    config_file = args.config or (CONFIG_FILE if CONFIG_FILE.is_file() else None)
+    sources = [parse_source(s) for s in args.source] if args.source else load_config(config_file) if config_file else []
+    if not sources:
+        print("error: no source to sync: pass --source KIND:VALUE or list `sources:` in sync.yaml (see sync --help)", file=sys.stderr)
+        return 2
+    bars: dict = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        if name not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[name] = tqdm(total=total, desc=f"fetching {name}", unit="post", file=sys.stderr, dynamic_ncols=True)
+        bars[name].n = done
+        bars[name].refresh()
+
+    try:
+        report = sync_archive(sources, config.archives[0], settings=HttpSettings(timeout=args.timeout, retries=args.retries),
+                              progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print("\n".join(summary_lines(report)))
+    for failed in (s for s in report.sources if s.failed):
+        print(f"error: {failed.name}: {failed.error}", file=sys.stderr)
+    if args.rebuild and (report.written or not (config.index_dir / "CURRENT").exists()):
+        with _Progress() as bar:
+            summary = rebuild(config, progress=bar.update)
+        print(f"Indexed {summary.issues} issues into {summary.passages} passages in {summary.seconds:.1f} s -> {summary.index_path}")
+        print(f"Embeddings: {summary.embedded_new} new, {summary.embedded_reused} reused")
+        print("".join(f"Skipped {s.path}: {s.reason}\n" for s in summary.skipped), end="", file=sys.stderr)
+    elif args.rebuild:
+        print("Index left as it was: nothing new was written.")
+    return 1 if report.failed else 0
 
 
 def _clip(text: str, width: int = 200) -> str:

@@ -30,3 +30,12 @@ class IndexLocked(IndexerError):
 
 class LLMError(IndexerError):
     """The configured chat endpoint failed (down, too slow, or a bad answer)."""
+
+
+class SyncError(IndexerError):
+    """A sync source failed (DNS, refused, timeout, HTTP status, malformed feed): names the source and the reason."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
