@@ -9,7 +9,8 @@ Starts `streamlit run search_app/app.py` over INDEX_DIR (built beforehand, e.g. 
 for the page's chat_input widget), each a different PIAF question, with a pause of --think seconds
 (uniform) between them. A question's latency is from sending it to the server's "script finished"
 message, the answer and its sources having been sent; it is an error when the run ends with an
-exception on the page, without an answer, or takes over 60 s. The app's RSS is sampled every second.
+exception on the page, without an answer (its "[1]" citation or source card, or the "nothing
+found" notice), or takes over 60 s. The app's RSS is sampled every second.
 
 With --swap-archive, a `python -m indexer rebuild --archive DIR --index INDEX_DIR` starts --swap-at
 seconds into the load, so the index is swapped under the readers.
@@ -79,12 +80,12 @@ class Reader:
         seconds = time.perf_counter() - started
         if exceptions:
             return seconds, "exception: " + exceptions[0][:200]
-        if not any("[1]" in t or "Rien trouvé" in t or "Nothing found" in t for t in texts):
+        if not any("\\[1\\]" in t or "<b>[1]" in t or "Rien trouvé" in t or "Nothing found" in t for t in texts):
             return seconds, "no answer drawn"
         return seconds, None
 
     async def _run(self, states) -> tuple[list[str], list[str]]:
-        """Send a rerun with these widget states; collect markdown texts and exceptions until it finishes."""
+        """Send a rerun with these widget states; collect the texts drawn (markdown, alerts, HTML) and exceptions until it finishes."""
         BackMsg, ClientState, ForwardMsg, WidgetState, WidgetStates = _protos()
         msg = BackMsg(rerun_script=ClientState(widget_states=WidgetStates(widgets=states)))
         await self.ws.send(msg.SerializeToString())
@@ -100,6 +101,10 @@ class Reader:
                     self.chat_id = element.chat_input.id
                 elif which == "markdown":
                     texts.append(element.markdown.body)
+                elif which == "alert":
+                    texts.append(element.alert.body)
+                elif which == "html":
+                    texts.append(element.html.body)
                 elif which == "exception":
                     exceptions.append(f"{element.exception.type}: {element.exception.message}")
             elif kind == "script_finished":
@@ -195,8 +200,6 @@ def main() -> None:
     print(f"command: python {' '.join(sys.argv)}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp, streamlit_server(args.index_dir, Path(tmp) / "server.log") as url:
-        import psutil  # noqa: F401  (streamlit depends on it; fails early if missing)
-
         pid = _server_pid(url)
         first = asyncio.run(load_run(url, pid, args, None))
         rows.append(row("steady", first, args.readers))
@@ -215,13 +218,16 @@ def main() -> None:
 
 
 def _server_pid(url: str) -> int:
+    """The `streamlit run` process serving `url` (its command line names the port)."""
     port = url.rsplit(":", 1)[1]
-    import psutil
-
-    for conn in psutil.net_connections("tcp"):
-        if conn.status == "LISTEN" and conn.laddr and str(conn.laddr.port) == port and conn.pid:
-            return conn.pid
-    raise RuntimeError(f"no process listens on port {port}")
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(args) and port.encode() in args and proc.name.isdigit():
+            return int(proc.name)
+    raise RuntimeError(f"no streamlit process on port {port}")
 
 
 if __name__ == "__main__":
