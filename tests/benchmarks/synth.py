@@ -74,7 +74,7 @@ def issue_markdown(n: int, seed: int = 0) -> str:
         return f"{text[:-1]} (en {rng.randint(1990, 2030)})." if text.endswith(".") else text
 
     titles = rng.sample(p.headings, 7)
-    lines = ["---", f"date: {day.isoformat()}", f"title: AI Brew n°{n + 1} — {titles[0]}", "---", f"# AI Brew n°{n + 1} — {titles[0]}", ""]
+    lines = ["---", f"date: {day.isoformat()}", f"title: {json.dumps(f'AI Brew n°{n + 1} — {titles[0]}', ensure_ascii=False)}", "---", f"# AI Brew n°{n + 1} — {titles[0]}", ""]
     lines += [" ".join(sentence() for _ in range(2)), ""]
     for heading in titles[1:]:
         lines += [f"## {heading}", ""]
