@@ -10,7 +10,8 @@ for the page's chat_input widget), each a different PIAF question, with a pause 
 (uniform) between them. A question's latency is from sending it to the server's "script finished"
 message, the answer and its sources having been sent; it is an error when the run ends with an
 exception on the page, without an answer (its "[1]" citation or source card, or the "nothing
-found" notice), or takes over 60 s. The app's RSS is sampled every second.
+found" notice), or takes over 60 s. The app's RSS is sampled every second, and its
+CPU seconds per answer (user + system, all threads) say what the app would serve on cores of its own.
 
 With --swap-archive, a `python -m indexer rebuild --archive DIR --index INDEX_DIR` starts --swap-at
 seconds into the load, so the index is swapped under the readers.
@@ -136,6 +137,12 @@ def rss_mib(pid: int) -> float:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of the process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -164,18 +171,21 @@ async def load_run(url: str, server_pid: int, args, swap: list[str] | None) -> d
         out, _ = await process.communicate()
         swap_info.update(started_s=t0 - started, seconds=time.perf_counter() - t0, rc=process.returncode, tail=out.decode()[-300:])
 
+    cpu_before = cpu_seconds(server_pid)
     memory_task = asyncio.create_task(sample_memory())
     tasks = [reader_loop(url, n, until, tuple(args.think), results, questions) for n in range(args.readers)]
     if swap:
         tasks.append(swap_index())
     await asyncio.gather(*tasks)
     memory_task.cancel()
+    app_cpu = cpu_seconds(server_pid) - cpu_before
     ok = [s for _, s, e in results if e is None]
     errors = [e for _, _, e in results if e is not None]
     out = {"questions": len(results), "answered": len(ok), "errors": len(errors), "error_kinds": sorted(set(errors))[:5],
            "p50": statistics.median(ok) if ok else float("nan"),
            "p95": statistics.quantiles(ok, n=20, method="inclusive")[18] if len(ok) > 1 else float("nan"),
            "max": max(ok, default=float("nan")), "per_s": len(ok) / (time.perf_counter() - started),
+           "app_cpu_per_answer": app_cpu / max(len(ok), 1),
            "rss_max": max(memory, default=0.0), "rss_end": memory[-1] if memory else 0.0, "load": "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())}
     if swap_info:
         after = [s for t, s, e in results if e is None and t - started > swap_info["started_s"] + swap_info["seconds"]]
@@ -185,7 +195,7 @@ async def load_run(url: str, server_pid: int, args, swap: list[str] | None) -> d
 
 def row(name: str, r: dict, readers: int) -> str:
     return (f"| {name} | {readers} | {r['questions']} | {r['errors']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | "
-            f"{r['per_s']:.1f} | {r['rss_max']:.0f} | {r['load']} |")
+            f"{r['per_s']:.1f} | {r['app_cpu_per_answer']:.2f} | {r['rss_max']:.0f} | {r['load']} |")
 
 
 def main() -> None:
@@ -212,8 +222,8 @@ def main() -> None:
             rows.append(row(f"index swapped at {second['swap']['started_s']:.0f} s (rebuild {second['swap']['seconds']:.0f} s, "
                             f"exit {second['swap']['rc']}; {second['swap']['answered_after']} answers after it)", second, args.readers))
             print(second, file=sys.stderr)
-    print("| run | readers | questions | errors | p50 s | p95 s | max s | answers/s | app RSS max MiB | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| run | readers | questions | errors | p50 s | p95 s | max s | answers/s | app CPU s / answer | app RSS max MiB | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 
