@@ -77,10 +77,10 @@ def test_prose_stays_an_answer(line):
 def test_fit_recovers_a_separating_rule_and_the_shipped_model_loads():
     rng = np.random.default_rng(0)
     rows = [{f: float(v) for f, v in zip(FEATURES, rng.normal(size=len(FEATURES)))} for _ in range(400)]
-    labels = [int(r["gap"] + 0.5 * r["names_in_hits"] > 0) for r in rows]
+    labels = [int(r["standing"] + 0.5 * r["names_in_hits"] > 0) for r in rows]
     model = fit(rows, labels, l2=0.1)
     accuracy = np.mean([(model.probability(r) >= 0.5) == bool(y) for r, y in zip(rows, labels)])
-    assert accuracy > 0.95 and model.weights[FEATURES.index("gap")] > 0
+    assert accuracy > 0.95 and model.weights[FEATURES.index("standing")] > 0
     shipped = load_model()
     assert shipped.features == FEATURES and 0 < shipped.threshold < 1 and len(shipped.weights) == len(FEATURES)
 
