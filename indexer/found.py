@@ -29,7 +29,8 @@ from .lexical import _stopwords, fold
 from .records import Hit
 
 MODEL_FILE = Path(__file__).with_name("found_model.json")
-FEATURES = ("standing", "coverage", "names_in_hits", "rarest_name_in_hits", "names_unknown", "english", "agree", "english_standing")
+FEATURES = ("standing", "coverage", "names_in_hits", "rarest_name_in_hits", "names_unknown", "english", "agree",
+            "english_standing", "nameless_standing")
 PROBE_SIZE = 256  # passages drawn once per index: the question's similarity to ordinary archive text
 
 _TOKEN = re.compile(r"[\w][\w.+-]*\w|\w", re.UNICODE)
@@ -118,6 +119,7 @@ def features(index, query: str, language: str, hits: Sequence[Hit], vector: np.n
         "english": english,
         "agree": float(_agree(index, query, language, best)),
         "english_standing": english * standing,
+        "nameless_standing": standing if not question_names else 0.0,  # no name to match: meaning alone must carry it
     }
 
 
