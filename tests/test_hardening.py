@@ -33,12 +33,14 @@ Les premiers essais montrent des cadences encore inférieures à celles des opé
 
 
 @pytest.fixture(scope="module")
-def small_index(tmp_path_factory, embedder) -> Path:
-    """archive/ plus one issue holding terminal escapes, built once. Copy it before damaging it."""
+def small_index(tmp_path_factory, embedder, built_index) -> Path:
+    """archive/ plus one issue holding terminal escapes, built once (with the session's embedding
+    cache). Copy it before damaging it."""
     archive = tmp_path_factory.mktemp("archive")
     shutil.copy(ARCHIVE / "000_4890d60036440a5b.txt", archive)
     (archive / "robots.md").write_text(HOSTILE, encoding="utf-8")
     folder = tmp_path_factory.mktemp("index")
+    shutil.copy(built_index / "embeddings.sqlite", folder / "embeddings.sqlite")
     rebuild(Config(archives=(archive,), index_dir=folder), embedder=embedder)
     (folder / "archive").symlink_to(archive)
     return folder
@@ -132,11 +134,11 @@ def test_a_garbage_embedding_cache_is_set_aside_and_the_rebuild_goes_on(index, c
     (index / "embeddings.sqlite").write_bytes(b"garbage, not SQLite " * 100)
     for extra in ("embeddings.sqlite-wal", "embeddings.sqlite-shm"):
         (index / extra).unlink(missing_ok=True)
-    code, out, err = run(capsys, "rebuild", "--archive", str(index / "archive"), "--index", str(index))
-    assert code == 0 and "Indexed 2 issues" in out
+    code, out, err = run(capsys, "rebuild", "--archive", str(index / "archive" / "robots.md"), "--index", str(index))
+    assert code == 0 and "Indexed 1 issues" in out
     assert "warning: the embedding cache" in err and "was damaged" in err and "set aside as embeddings.sqlite.damaged-" in err
     assert len(list(index.glob("embeddings.sqlite.damaged-*"))) == 1
-    assert open_index(index).manifest["counts"]["issues"] == 2
+    assert open_index(index).manifest["sources"] == ["robots.md"]
 
 
 # --- 3. --strict publishes nothing ------------------------------------------------------------------

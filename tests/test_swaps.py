@@ -50,7 +50,7 @@ def test_eight_readers_query_through_ten_rebuilds_without_a_failure(tmp_path, ar
     stop = tmp_path / "stop"
     outs = [tmp_path / f"reader{n}.json" for n in range(READERS)]
     readers = [subprocess.Popen([sys.executable, "-m", "tests.swap_reader", str(index), str(stop), str(out)], cwd=REPO,
-                                env={**os.environ, "HF_HUB_OFFLINE": "1"}) for out in outs]
+                                env={**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}) for out in outs]
     try:
         deadline = time.monotonic() + 240
         while not all(out.with_suffix(".ready").exists() for out in outs):
