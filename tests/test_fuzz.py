@@ -1,4 +1,4 @@
-"""Fuzzing the readers (issue 8, the campaign): 600 generated hostile files, each indexed or skipped
+"""Fuzzing the readers (issue 8, the campaign): 500 generated hostile files, each indexed or skipped
 with a one-line reason, none over 10 s, memory bounded; then a real rebuild and search over a
 sample of them. `benchmarks/bench_fuzz.py` runs the same with 10,000 files."""
 
@@ -17,7 +17,7 @@ from tests.conftest import REPO
 from tests.fuzzgen import generate
 
 pytestmark = pytest.mark.e2e
-FILES = int(os.environ.get("AIBREW_FUZZ_FILES", "600"))
+FILES = int(os.environ.get("AIBREW_FUZZ_FILES", "500"))
 MEMORY_LIMIT = 3 * 2**30  # address space of the reading process: a runaway file fails instead of swapping
 
 
