@@ -63,19 +63,22 @@ def _phase(stderr: bytes) -> str:
     return "starting or reading"
 
 
-def campaign(config: Config, rounds: int, *, seed: int, embedder, log=None) -> KillReport:
-    """`rounds` kill rounds on the index of `config` (built first if needed)."""
+def campaign(config: Config, kills: int, *, seed: int, embedder, log=None) -> KillReport:
+    """Kill rounds on the index of `config` (built first) until `kills` rebuilds were killed while
+    running (a round whose rebuild ends before its kill does not count; at most 2 * kills rounds)."""
     rng, report = random.Random(seed), KillReport()
     index_dir = Path(config.index_dir)
     rebuild(config, embedder=embedder)
     spans = {True: _timed_run(config, cold=True), False: _timed_run(config, cold=False)}
     errors = index_dir / "killed-stderr.txt"
-    for n in range(rounds):
+    n = 0
+    while report.kills < kills and n < 2 * kills:
+        n += 1
         before = open_index(index_dir).path
         cold = rng.random() < 0.35
         if cold:
             _drop_cache(index_dir)
-        delay = rng.uniform(0.0, spans[cold])
+        delay = rng.uniform(0.0, 0.95 * spans[cold])
         with open(errors, "wb") as stderr:
             process = subprocess.Popen(_command(config), cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr,
                                        env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -99,7 +102,7 @@ def campaign(config: Config, rounds: int, *, seed: int, embedder, log=None) -> K
         except Exception as exc:  # noqa: BLE001 - reported with its round and delay
             report.failures.append(f"round {n} (cold={cold}, killed after {delay:.2f} s): {type(exc).__name__}: {exc}")
         if log:
-            log(f"round {n + 1}/{rounds}: {'cold' if cold else 'warm'}, kill after {delay:.2f} s, "
+            log(f"round {n}: {'cold' if cold else 'warm'}, kill after {delay:.2f} s, "
                 f"{'finished first' if finished else 'killed'}; {report.survived}/{report.kills} survived")
     errors.unlink(missing_ok=True)
     return report

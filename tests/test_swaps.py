@@ -40,9 +40,9 @@ def index(tmp_path, built_index) -> Path:
 
 def test_rebuilds_killed_at_random_moments_leave_an_index_that_answers(index, archive, embedder):
     config = Config(archives=(archive,), index_dir=index)
-    report = campaign(config, rounds=int(os.environ.get("AIBREW_KILL_ROUNDS", "6")), seed=8, embedder=embedder)
+    report = campaign(config, int(os.environ.get("AIBREW_KILLS", "5")), seed=8, embedder=embedder)
     assert report.failures == []
-    assert report.kills >= 3 and report.survived == report.kills
+    assert report.kills == report.survived == int(os.environ.get("AIBREW_KILLS", "5"))
     assert not list(config.index_dir.glob(".tmp-build-*"))  # the last rebuild cleared what the killed ones left
 
 
