@@ -3,7 +3,7 @@
     python -m tests.fuzz_run FOLDER [--timeout 10] [--no-chunk]   (prints one JSON report)
 
 Each file goes through `read_one` (what `read_archive` calls) and, when it is an issue, through
-`strip_boilerplate`-free chunking and sentence splitting with the real tokenizer. A failure is a
+chunking and sentence splitting with the real tokenizer. A failure is a
 file that reached the readers' last-resort handler (an internal error or running out of memory),
 took longer than the timeout, or was skipped with a reason that is not one line.
 """
