@@ -1,8 +1,8 @@
 """SIGKILL rebuilds at random moments and check what is left: shared by the CI test and
 `benchmarks/bench_kill.py`.
 
-Each round starts `python -m indexer rebuild` (with the embedding cache dropped first in about a
-third of the rounds, so that the kill can land in embedding), kills it after a random delay drawn
+Each round starts `python -m indexer rebuild` (with the embedding cache dropped first in some of
+the rounds, so that the kill can land in embedding), kills it after a random delay drawn
 over the rebuild's own measured duration, then checks that the live index opens, verifies and
 answers, and that the next rebuild succeeds.
 """
@@ -63,9 +63,10 @@ def _phase(stderr: bytes) -> str:
     return "starting or reading"
 
 
-def campaign(config: Config, kills: int, *, seed: int, embedder, log=None) -> KillReport:
+def campaign(config: Config, kills: int, *, seed: int, embedder, cold_share: float = 0.35, log=None) -> KillReport:
     """Kill rounds on the index of `config` (built first) until `kills` rebuilds were killed while
-    running (a round whose rebuild ends before its kill does not count; at most 2 * kills rounds)."""
+    running (a round whose rebuild ends before its kill does not count; at most 2 * kills rounds).
+    `cold_share` of the rounds drop the embedding cache first."""
     rng, report = random.Random(seed), KillReport()
     index_dir = Path(config.index_dir)
     rebuild(config, embedder=embedder)
@@ -75,7 +76,7 @@ def campaign(config: Config, kills: int, *, seed: int, embedder, log=None) -> Ki
     while report.kills < kills and n < 2 * kills:
         n += 1
         before = open_index(index_dir).path
-        cold = rng.random() < 0.35
+        cold = rng.random() < cold_share
         if cold:
             _drop_cache(index_dir)
         delay = rng.uniform(0.0, 0.95 * spans[cold])
