@@ -46,6 +46,8 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
                     "slowest": [0.0, ""]}
     for path in listing.files:
         report["files"] += 1
+        if report["files"] % 500 == 0:
+            print(f"{folder.name}: {report['files']} files", file=sys.stderr, flush=True)
         started = time.monotonic()
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
