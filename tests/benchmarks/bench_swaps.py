@@ -1,5 +1,5 @@
-"""Readers querying through rebuilds: 8 reader processes open the live index afresh and search it,
-again and again, while it is rebuilt 20 times (see tests/swap_reader.py).
+"""Readers querying through rebuilds: 8 reader processes open the live index (the AI Brew issue)
+afresh and search it, again and again, while it is rebuilt 20 times (see tests/swap_reader.py).
 
     python tests/benchmarks/bench_swaps.py [--readers 8] [--rebuilds 20] [--grace S] [--workdir DIR]
 
@@ -22,7 +22,7 @@ from indexer import store  # noqa: E402
 from indexer.build import rebuild  # noqa: E402
 from indexer.config import Config  # noqa: E402
 from indexer.embed import load_embedder  # noqa: E402
-from tests.conftest import AI_WEEKLY, ARCHIVE  # noqa: E402
+from tests.conftest import ARCHIVE  # noqa: E402
 from tests.swap_reader import through_rebuilds  # noqa: E402
 
 
@@ -38,8 +38,6 @@ def main() -> int:
     archive = work / "archive"
     archive.mkdir(parents=True, exist_ok=True)
     shutil.copy(ARCHIVE / "000_4890d60036440a5b.txt", archive)
-    for page in sorted(AI_WEEKLY.glob("*.html"))[:3]:
-        shutil.copy(page, archive)
     config = Config(archives=(archive,), index_dir=work / "index")
     embedder = load_embedder()
     rebuild(config, embedder=embedder)
