@@ -20,6 +20,14 @@ from collections import Counter
 from pathlib import Path
 
 
+class _Stop(BaseException):
+    """SIGTERM: stop after the current file and report what was done."""
+
+
+def _term(signum, frame):
+    raise _Stop()
+
+
 class _Hang(BaseException):
     """Raised by the alarm; a BaseException so that no handler in the readers swallows it."""
 
@@ -41,6 +49,7 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
 
         count_tokens = load_embedder().count_tokens
     signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGTERM, _term)
     listing = list_archive(folder)
     report: dict = {"files": 0, "indexed": 0, "skipped": 0, "passages": 0, "failures": [], "reasons": Counter(),
                     "slowest": [0.0, ""]}
@@ -57,6 +66,10 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
                 text = result.text
                 sum(1 for c in chunks for _ in sentence_spans(text[c.start : c.end], c.start))
                 report["passages"] += len(chunks)
+        except _Stop:
+            report["files"] -= 1
+            report["stopped"] = True
+            break
         except _Hang:
             report["failures"].append({"file": path.name, "problem": f"over {timeout} s"})
             continue

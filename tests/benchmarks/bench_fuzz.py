@@ -32,6 +32,7 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--no-chunk", action="store_true", help="read only (faster); chunking is what costs")
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     folder = (args.workdir or Path(tempfile.mkdtemp(prefix="aibrew-fuzz-"))) / f"fuzz-{args.seed}-{args.files}"
@@ -47,7 +48,8 @@ def main() -> int:
         resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
 
     started = time.monotonic()
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.fuzz_run", str(shard)], stdout=subprocess.PIPE, stderr=None,
+    extra = ["--no-chunk"] if args.no_chunk else []
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.fuzz_run", str(shard), *extra], stdout=subprocess.PIPE, stderr=None,
                                 text=True, cwd=REPO, preexec_fn=cap, env={**os.environ, "HF_HUB_OFFLINE": "1"}) for shard in shards]
     reports = []
     for worker in workers:
@@ -56,7 +58,7 @@ def main() -> int:
             return 1
         reports.append(json.loads(out))
     report = _merged(reports)
-    print(f"{report['files']} files ({folder}), generated in {generated:.0f} s, read and chunked in {time.monotonic() - started:.0f} s")
+    print(f"{report['files']} files{' (stopped early)' if report.get('stopped') else ''} ({folder}), generated in {generated:.0f} s, read and chunked in {time.monotonic() - started:.0f} s")
     print(f"indexed {report['indexed']} ({report['passages']} passages), skipped {report['skipped']}, "
           f"failures {len(report['failures'])}")
     print(f"slowest file {report['slowest'][0]:.2f} s ({report['slowest'][1]}), peak RSS {report['peak_rss_mib']:.0f} MiB")
@@ -72,6 +74,7 @@ def _merged(reports: list[dict]) -> dict:
     merged = {key: sum(r[key] for r in reports) for key in ("files", "indexed", "skipped", "passages")}
     merged["failures"] = [f for r in reports for f in r["failures"]]
     merged["slowest"] = max((r["slowest"] for r in reports), key=lambda s: s[0])
+    merged["stopped"] = any(r.get("stopped") for r in reports)
     merged["peak_rss_mib"] = max(r["peak_rss_mib"] for r in reports)
     reasons: dict[str, int] = {}
     for r in reports:
