@@ -1,5 +1,5 @@
 """Fuzzing the readers (issue 8, the campaign): 500 generated hostile files, each indexed or skipped
-with a one-line reason, none over 10 s, memory bounded; then a real rebuild and search over a
+with a one-line reason, none over 10 CPU seconds or hanging, memory bounded; then a real rebuild and search over a
 sample of them. `benchmarks/bench_fuzz.py` runs the same with 10,000 files."""
 
 from __future__ import annotations
