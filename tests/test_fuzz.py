@@ -34,7 +34,7 @@ def fuzzed(tmp_path_factory):
 
 def test_every_fuzzed_file_is_indexed_or_skipped_with_a_reason(fuzzed):
     out = subprocess.run([sys.executable, "-m", "tests.fuzz_run", str(fuzzed)], capture_output=True, text=True, cwd=REPO,
-                         timeout=900, preexec_fn=_limit_memory, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                         timeout=1800, preexec_fn=_limit_memory, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert out.returncode == 0, out.stderr[-3000:]
     report = json.loads(out.stdout)
     assert report["failures"] == []
