@@ -16,7 +16,7 @@ from .chunk import chunk_issue
 from .config import Config
 from .dedupe import strip_boilerplate
 from .embed import Embedder, load_embedder
-from .errors import IndexerError
+from .errors import IndexerError, StrictSkip
 from .lexical import LexicalIndex
 from .read import read_archive
 from .records import BuildSummary, Issue, IssueInfo
@@ -31,12 +31,18 @@ class NothingIndexed(IndexerError):
     """No archive file could be indexed; the previous index is left as it was."""
 
 
-def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progress | None = None) -> BuildSummary:
-    """Read every issue under config.archives, fold re-saved copies, drop boilerplate, then build."""
+def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progress | None = None,
+            strict: bool = False) -> BuildSummary:
+    """Read every issue under config.archives, fold re-saved copies, drop boilerplate, then build.
+    With `strict`, any skipped file raises StrictSkip before anything is embedded or published."""
     started = time.monotonic()
     summary = BuildSummary()
     with rebuild_lock(Path(config.index_dir)):
         issues, summary.skipped = read_archive(config.archives)
+        if strict and summary.skipped:
+            lines = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped)
+            raise StrictSkip(f"{len(summary.skipped)} file(s) skipped and --strict was given; nothing was published, "
+                             f"the previous index (if any) is unchanged{lines}", summary.skipped)
         issues = strip_boilerplate(issues)
         if not issues:
             where = ", ".join(str(a) for a in config.archives)
@@ -59,7 +65,8 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
         return (lambda done, todo: progress(stage, done, todo)) if progress else None
 
     chunks = [c for issue in issues for c in chunk_issue(issue, embedder.count_tokens, config.chunking, model_limit=embedder.max_tokens)]
-    cache = EmbeddingCache(index_dir / "embeddings.sqlite")
+    cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
+    summary.warnings += [warning] if warning else []
     batch = getattr(embedder, "batch_size", 32)  # large on a GPU (EncodeSettings)
     try:
         hashes = [c.hash for c in chunks]

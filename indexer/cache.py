@@ -7,6 +7,7 @@ keeps the work it had done and the next one picks it up.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -20,6 +21,24 @@ class EmbeddingCache:
         self._db = sqlite3.connect(path, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))")
+
+    @classmethod
+    def open(cls, path: Path) -> tuple["EmbeddingCache", str | None]:
+        """The cache at `path`, and a warning when it was damaged: then it is set aside (renamed)
+        and a new, empty one is used; the cache is only a cache, so the rebuild goes on."""
+        try:
+            cache = cls(path)
+            if cache._db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                cache.close()
+                raise sqlite3.DatabaseError("quick_check failed")
+            return cache, None
+        except sqlite3.DatabaseError as exc:
+            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+            path.rename(aside)
+            for extra in ("-wal", "-shm"):
+                path.with_name(path.name + extra).unlink(missing_ok=True)
+            warning = f"the embedding cache {path} was damaged ({exc}); set aside as {aside.name}, embeddings are computed afresh"
+            return cls(path), warning
 
     def close(self) -> None:
         self._db.close()

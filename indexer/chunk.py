@@ -19,6 +19,7 @@ from .records import Chunk, Issue
 from .sentences import sentence_spans
 
 TokenCounter = Callable[[str], int]
+MAX_TOKEN_CHARS = 32  # no token of the supported models is longer
 
 
 @dataclass
@@ -92,10 +93,13 @@ def _bounded_sentences(text: str, start: int, end: int, budget: int, count: Toke
 
 
 def _cut(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int]]:
-    """Longest prefixes that fit the budget, cut at spaces (at characters inside a giant word)."""
+    """Longest prefixes that fit the budget, cut at spaces (at characters inside a giant word).
+    A piece is looked for only within `budget * MAX_TOKEN_CHARS` characters: without that window a
+    word of a million characters took minutes of tokenizing."""
     pieces, pos = [], start
     while pos < end:
-        ends = [pos + m.start() for m in re.finditer(r"\s", text[pos:end]) if m.start() > 0] + [end]
+        window = min(end, pos + budget * MAX_TOKEN_CHARS)
+        ends = [pos + m.start() for m in re.finditer(r"\s", text[pos:window]) if m.start() > 0] + [window]
         fits = _longest(len(ends), lambda i: count(text[pos : ends[i]]) <= budget)
         stop = ends[fits] if fits >= 0 else pos + 1 + _longest(ends[0] - pos, lambda n: count(text[pos : pos + n + 1]) <= budget)
         pieces.append((pos, stop))
@@ -106,8 +110,13 @@ def _cut(text: str, start: int, end: int, budget: int, count: TokenCounter) -> l
 
 
 def _longest(n: int, fits: Callable[[int], bool]) -> int:
-    """The largest i in [0, n) with fits(i) (fits is monotone), or -1."""
-    low, high, best = 0, n - 1, -1
+    """The largest i in [0, n) with fits(i) (fits is monotone), or -1. Galloping first (0, 1, 3,
+    7, …), then bisecting: the probes stay near the answer, so the tokenizing cost follows the
+    size of the piece found, not the size of what is left."""
+    best, probe = -1, 0
+    while probe < n and fits(probe):
+        best, probe = probe, probe * 2 + 1
+    low, high = best + 1, min(probe, n) - 1
     while low <= high:
         mid = (low + high) // 2
         if fits(mid):

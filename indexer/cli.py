@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .errors import IndexerError
+from .errors import IndexerError, StrictSkip
 from .golden import SPLITS
+from .terminal import json_safe, printable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except IndexerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -46,14 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     search = command("search", _search, "Search the index (hybrid: dense + BM25). Reads one query per line from stdin if no QUERY.")
     search.add_argument("query", nargs="?", metavar="QUERY")
     search.add_argument("--index", type=Path, help="index folder (default: index/)")
-    search.add_argument("--k", type=int, default=10, help="number of results (default 10)")
+    search.add_argument("--k", type=_positive, default=10, help="number of results (default 10)")
     search.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
     search.add_argument("--model", help="refuse the index unless it was built with this model")
 
     ask = command("ask", _ask, "Answer a question from the archive, with numbered sources.")
     ask.add_argument("question", metavar="QUESTION")
     ask.add_argument("--index", type=Path, help="index folder (default: index/)")
-    ask.add_argument("--k", type=int, default=5, help="number of passages to answer from (default 5)")
+    ask.add_argument("--k", type=_positive, default=5, help="number of passages to answer from (default 5)")
     ask.add_argument("--llm", action="store_true", help="answer with the LLM endpoint (AIBREW_LLM_BASE_URL or --llm-url)")
     ask.add_argument("--llm-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
     ask.add_argument("--llm-model", help="model name to ask the endpoint for")
@@ -93,6 +94,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _config(args, **extra) -> Config:
     return Config.from_env(index_dir=getattr(args, "index", None), **extra)
 
@@ -101,16 +112,22 @@ def _rebuild(args) -> int:
     from .build import rebuild
 
     config = _config(args, archives=tuple(args.archive) if args.archive else None, model=args.model)
-    with _Progress() as bar:
-        summary = rebuild(config, progress=bar.update)
+    try:
+        with _Progress() as bar:
+            summary = rebuild(config, progress=bar.update, strict=args.strict)
+    except StrictSkip as exc:
+        print(printable(f"error: {exc}"), file=sys.stderr)
+        return 1
+    for warning in summary.warnings:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
     print(f"Indexed {summary.issues} issues into {summary.passages} passages in {summary.seconds:.1f} s -> {summary.index_path}")
     print("Languages: " + ", ".join(f"{lang} {n}" for lang, n in sorted(summary.languages.items())))
     print(f"Embeddings: {summary.embedded_new} new, {summary.embedded_reused} reused")
     for dropped, kept in summary.folded:
-        print(f"Duplicate folded: {dropped} (same issue as {kept})")
+        print(printable(f"Duplicate folded: {dropped} (same issue as {kept})"))
     for skipped in summary.skipped:
-        print(f"Skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
-    return 1 if args.strict and summary.skipped else 0
+        print(printable(f"Skipped {skipped.path}: {skipped.reason}"), file=sys.stderr)
+    return 0
 
 
 def _build_engine(args) -> int:
@@ -121,13 +138,13 @@ def _build_engine(args) -> int:
 
 
 def _stats(args) -> int:
-    from .store import read_manifest
+    from .store import check_index
 
-    manifest = read_manifest(_config(args).index_dir)
+    manifest = check_index(_config(args).index_dir)
     counts, embedder = manifest["counts"], manifest["embedder"]
-    print(f"Issues: {counts['issues']}\nPassages: {counts['passages']}\nLanguages: {manifest['languages']}")
-    print(f"Model: {embedder['model']} ({embedder['backend']}, {embedder['dim']} dims)\nFAISS: {manifest['faiss']}")
-    print(f"Built: {manifest['built_at']}")
+    print(printable(f"Issues: {counts.get('issues')}\nPassages: {counts.get('passages')}\nLanguages: {manifest.get('languages')}"))
+    print(printable(f"Model: {embedder['model']} ({embedder.get('backend')}, {embedder.get('dim')} dims)\nFAISS: {manifest.get('faiss')}"))
+    print(printable(f"Built: {manifest.get('built_at')}\nFiles: {len(manifest['files'])} checked against the manifest, all intact"))
     return 0
 
 
@@ -137,19 +154,20 @@ def _search(args) -> int:
     engine = load_engine(_config(args).index_dir, model=args.model)
     queries = [args.query] if args.query else (line.strip() for line in sys.stdin)
     for query in queries:
-        if not query:
+        if not query:  # an empty line still gets its line of output, so outputs match inputs
+            print(json.dumps({"query": "", "found": False, "results": []}) if args.json else "# \nNothing found.", flush=True)
             continue
         hits = engine.search(query, k=args.k)
         found = engine.judge(query, hits).found
         if args.json:
             results = [h.as_json(n) for n, h in enumerate(hits, 1)]
-            print(json.dumps({"query": query, "found": found, "results": results}, ensure_ascii=False), flush=True)
+            print(json_safe(json.dumps({"query": query, "found": found, "results": results}, ensure_ascii=False)), flush=True)
             continue
-        print(f"# {query}" if not args.query else "", end="\n" if not args.query else "")
+        print(printable(f"# {query}") if not args.query else "", end="\n" if not args.query else "")
         if not found:
             print("Nothing in the archive answers this; the closest passages:" if hits else "Nothing found.")
         for n, hit in enumerate(hits, 1):
-            print(f"{n}. [{hit.score:.4f}] {hit.title} ({hit.date or 'undated'}) — {hit.section}\n   {hit.source}\n   {_clip(hit.text)}")
+            print(printable(f"{n}. [{hit.score:.4f}] {hit.title} ({hit.date or 'undated'}) — {hit.section}\n   {hit.source}\n   {_clip(hit.text)}"))
     return 0
 
 
@@ -169,21 +187,21 @@ def _ask(args) -> int:
 
     def on_token(token: str) -> None:
         streamed.append(token)
-        print(token, end="", flush=True)
+        print(printable(token), end="", flush=True)
 
     answer = engine.ask(args.question, k=args.k, llm=llm, on_token=None if args.json else on_token)
     if args.json:
-        print(json.dumps(answer.as_json(), ensure_ascii=False))
+        print(json_safe(json.dumps(answer.as_json(), ensure_ascii=False)))
         return 0 if answer.found else 1
     if streamed:
         print("\n")  # the streamed text is replaced by the citation-checked one below
     if answer.notice:
-        print(f"note: {answer.notice}", file=sys.stderr)
-    print(answer.text)
+        print(printable(f"note: {answer.notice}"), file=sys.stderr)
+    print(printable(answer.text))
     if answer.hits:
         print("\nSources:" if answer.found else "\nClosest passages (probably not about the question):")
     for n, hit in enumerate(answer.hits, 1):
-        print(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})")
+        print(printable(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})"))
     return 0 if answer.found else 1
 
 

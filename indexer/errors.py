@@ -11,9 +11,21 @@ class InputError(IndexerError):
     """An archive file that cannot be read as an issue (unreadable, empty, binary, unparseable)."""
 
     def __init__(self, path, reason: str):
-        self.path = str(path)
+        self.path = printable_path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class ConfigError(IndexerError):
+    """A setting (an AIBREW_* variable or an option) with a value that cannot be used."""
+
+
+class StrictSkip(IndexerError):
+    """`rebuild --strict` found files it had to skip; nothing was published."""
+
+    def __init__(self, message: str, skipped: list):
+        self.skipped = skipped
+        super().__init__(message)
 
 
 class IndexMissing(IndexerError):
@@ -39,3 +51,10 @@ class SyncError(IndexerError):
         self.source = source
         self.reason = reason
         super().__init__(f"{source}: {reason}")
+
+
+def printable_path(path) -> str:
+    """`path` as text that can always be printed or stored: bytes of a file name that are not
+    UTF-8 (kept by Python as surrogates) are shown as U+FFFD."""
+    text = str(path)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

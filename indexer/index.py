@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,9 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from .embed import model_id_for
+from .errors import IndexerError, IndexMismatch
 from .lexical import LexicalIndex
 from .records import Chunk, IssueInfo
-from .store import current_build, verify
+from .store import current_build, load_manifest, verify
 
 
 @dataclass
@@ -49,25 +49,50 @@ class Index:
         }
 
 
-def open_index(index_dir: Path, *, model: str | None = None) -> Index:
+def open_index(index_dir: Path, *, model: str | None = None, attempts: int = 3) -> Index:
     """Load and verify the live build in `index_dir`.
 
-    Raises IndexMissing when nothing was built yet, IndexMismatch when the files
-    don't match the manifest or `model` is not the model it was built with."""
+    Raises IndexMissing when nothing was built yet, IndexMismatch when the files don't match
+    the manifest, the index is damaged, or `model` is not the model it was built with. An open
+    that races a rebuild's swap (the build it started on was replaced meanwhile) starts again."""
+    index_dir = Path(index_dir)
+    for attempt in range(attempts):
+        build = None
+        try:
+            build = current_build(index_dir)
+            return _load(build, model)
+        except (IndexMismatch, OSError, RuntimeError, ValueError, sqlite3.Error) as exc:
+            if attempt + 1 < attempts and (build is None or _swapped(index_dir, build)):
+                continue
+            if isinstance(exc, IndexMismatch):
+                raise
+            raise IndexMismatch(f"the index in {index_dir} cannot be read ({type(exc).__name__}: {_first_line(exc)}); "
+                                f"rebuild it: python -m indexer rebuild --index {index_dir}") from exc
+    raise AssertionError("unreachable")
+
+
+def _swapped(index_dir: Path, build: Path) -> bool:
+    try:
+        return current_build(index_dir) != build
+    except IndexerError:
+        return False
+
+
+def _load(build: Path, model: str | None) -> Index:
     import faiss
 
-    index_dir = Path(index_dir)
-    build = current_build(index_dir)
-    manifest = json.loads((build / "manifest.json").read_text())
+    manifest = load_manifest(build)
     verify(build, manifest, model=model_id_for(model) if model else None)
     db = sqlite3.connect(f"file:{build / 'passages.sqlite'}?mode=ro", uri=True)
-    issues = {row[0]: IssueInfo(*row) for row in db.execute("SELECT id, source, title, date, url, number, language, text FROM issues")}
-    passages = [
-        Chunk(*row)
-        for row in db.execute("SELECT issue_id, section, position, start, end, text, embed_text, language, hash FROM passages ORDER BY id")
-    ]
-    spans = np.array(list(db.execute("SELECT passage_id, start, end FROM sentences ORDER BY id")), dtype=np.int64).reshape(-1, 3)
-    db.close()
+    try:
+        issues = {row[0]: IssueInfo(*row) for row in db.execute("SELECT id, source, title, date, url, number, language, text FROM issues")}
+        passages = [
+            Chunk(*row)
+            for row in db.execute("SELECT issue_id, section, position, start, end, text, embed_text, language, hash FROM passages ORDER BY id")
+        ]
+        spans = np.array(list(db.execute("SELECT passage_id, start, end FROM sentences ORDER BY id")), dtype=np.int64).reshape(-1, 3)
+    finally:
+        db.close()
     dense = faiss.read_index(str(build / "vectors.faiss"))
     if hasattr(dense, "hnsw"):
         dense.hnsw.efSearch = 128
@@ -81,3 +106,7 @@ def open_index(index_dir: Path, *, model: str | None = None) -> Index:
         sentence_spans=spans,
         sentence_vectors=np.load(build / "sentences.npy"),
     )
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:160]

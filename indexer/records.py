@@ -146,3 +146,4 @@ class BuildSummary:
     embedded_reused: int = 0
     seconds: float = 0.0
     index_path: str = ""
+    warnings: list[str] = field(default_factory=list)  # problems worked around (a damaged cache set aside)

@@ -102,6 +102,8 @@ def search(
     is asked for). `dense_weight` overrides the question language's weight in DENSE_WEIGHTS."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k}")
     mask = filters.mask(index)
     dense, lexical = {}, {}
     if method != "bm25":

@@ -13,6 +13,8 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
 import sqlite3
 import time
@@ -25,13 +27,19 @@ from .errors import IndexLocked, IndexMismatch, IndexMissing
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
+GRACE_SECONDS = 600  # a superseded build is kept this long for readers that are still opening it
+_BUILD_NAME = re.compile(r"build-[A-Za-z0-9_-]{1,100}")
+_MANIFEST_KEYS = {"format_version": int, "files": dict, "embedder": dict, "counts": dict}
 
 
 @contextmanager
 def rebuild_lock(index_dir: Path):
     """Hold the index's rebuild lock, or raise IndexLocked naming the holder."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / ".lock", "a+")
+    try:
+        handle = open(index_dir / ".lock", "a+")
+    except OSError as exc:
+        raise IndexLocked(f"cannot open the lock file {index_dir / '.lock'} ({exc.strerror or exc}); remove it and try again") from exc
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -54,7 +62,7 @@ def new_build_dir(index_dir: Path) -> Path:
     """A fresh, hidden folder to write a build into; stale ones from killed rebuilds are removed."""
     for stale in index_dir.glob(".tmp-build-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    path = index_dir / f".tmp-build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    path = index_dir / f".tmp-build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
     path.mkdir(parents=True)
     return path
 
@@ -106,31 +114,95 @@ def publish(index_dir: Path, tmp_build: Path, manifest: dict) -> Path:
     _fsync_tree(tmp_build)
     final = index_dir / tmp_build.name.replace(".tmp-", "", 1)
     os.rename(tmp_build, final)
+    previous = _pointed(index_dir)
     pointer = index_dir / f".{CURRENT}.tmp"
     with open(pointer, "w") as handle:
         handle.write(final.name)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(pointer, index_dir / CURRENT)
+    live = index_dir / CURRENT
+    if live.is_dir() and not live.is_symlink():  # a damaged pointer: a folder where a file belongs
+        shutil.rmtree(live)
+    os.replace(pointer, live)
     _fsync_dir(index_dir)
-    for old in index_dir.glob("build-*"):
-        if old != final:
-            shutil.rmtree(old, ignore_errors=True)
+    if previous is not None and previous.is_dir() and previous != final:
+        os.utime(previous)  # the moment it was superseded: removed GRACE_SECONDS later
+    _remove_superseded(index_dir, keep={final, previous})
     return final
 
 
-def current_build(index_dir: Path) -> Path:
+def _remove_superseded(index_dir: Path, *, keep: set, grace: float | None = None) -> None:
+    """Remove old builds once superseded for `grace` seconds (GRACE_SECONDS): a reader that read
+    CURRENT just before a swap can still open the build it names (`open_index` retries one that raced)."""
+    grace = GRACE_SECONDS if grace is None else grace
+    now = time.time()
+    for old in index_dir.glob("build-*"):
+        try:
+            if old not in keep and now - old.stat().st_mtime > grace:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _pointed(index_dir: Path) -> Path | None:
+    """The build CURRENT names, or None when there is none or it is damaged."""
+    try:
+        return current_build(index_dir, check_manifest=False)
+    except (IndexMissing, IndexMismatch):
+        return None
+
+
+def current_build(index_dir: Path, *, check_manifest: bool = True) -> Path:
+    """The live build folder named by CURRENT. Raises IndexMissing when nothing was built yet and
+    IndexMismatch, with the command to rebuild, when the pointer or its build is damaged."""
+    index_dir = Path(index_dir)
+    fix = f"rebuild it: python -m indexer rebuild --index {index_dir}"
     pointer = index_dir / CURRENT
-    if not pointer.exists():
+    if not pointer.exists() and not pointer.is_symlink():
         raise IndexMissing(f"no index in {index_dir} yet; build it with: python -m indexer rebuild --index {index_dir}")
-    build = index_dir / pointer.read_text().strip()
-    if not (build / "manifest.json").exists():
-        raise IndexMismatch(f"the index in {index_dir} is damaged ({build.name} has no manifest); rebuild it: python -m indexer rebuild --index {index_dir}")
+    try:
+        with open(pointer, "rb") as handle:
+            raw = handle.read(256)
+        name = raw.decode("ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a build name"
+        raise IndexMismatch(f"the index pointer {pointer} is damaged ({problem}); {fix}") from exc
+    if not _BUILD_NAME.fullmatch(name):
+        raise IndexMismatch(f"the index pointer {pointer} is damaged (it does not name a build); {fix}")
+    build = index_dir / name
+    if check_manifest and not (build / "manifest.json").is_file():
+        raise IndexMismatch(f"the index in {index_dir} is damaged ({build.name} has no manifest); {fix}")
     return build
 
 
+def load_manifest(build: Path) -> dict:
+    """The build's manifest.json, or IndexMismatch (with the rebuild command) when it is damaged."""
+    path = build / "manifest.json"
+    fix = f"rebuild it: python -m indexer rebuild --index {build.parent}"
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexMismatch(f"the index manifest {path} is damaged ({_first_line(exc)}); {fix}") from exc
+    if not isinstance(manifest, dict):
+        raise IndexMismatch(f"the index manifest {path} is damaged (not a JSON object); {fix}")
+    for key, kind in _MANIFEST_KEYS.items():
+        if not isinstance(manifest.get(key), kind):
+            raise IndexMismatch(f"the index manifest {path} is damaged ({key!r} missing or not {kind.__name__}); {fix}")
+    if not isinstance(manifest["embedder"].get("model"), str) or not all(isinstance(v, str) for v in manifest["files"].values()):
+        raise IndexMismatch(f"the index manifest {path} is damaged (embedder or files malformed); {fix}")
+    return manifest
+
+
 def read_manifest(index_dir: Path) -> dict:
-    return json.loads((current_build(index_dir) / "manifest.json").read_text())
+    return load_manifest(current_build(index_dir))
+
+
+def check_index(index_dir: Path) -> dict:
+    """The live build's manifest, once every file has been checked against it (IndexMismatch if not)."""
+    build = current_build(index_dir)
+    manifest = load_manifest(build)
+    verify(build, manifest, model=None)
+    return manifest
 
 
 def verify(build: Path, manifest: dict, *, model: str | None) -> None:
@@ -138,7 +210,10 @@ def verify(build: Path, manifest: dict, *, model: str | None) -> None:
     fix = f"rebuild it: python -m indexer rebuild --index {build.parent}"
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexMismatch(f"the index in {build.parent} has format {manifest.get('format_version')}, this version reads {FORMAT_VERSION}; {fix}")
-    actual = checksums(build)
+    try:
+        actual = checksums(build)
+    except OSError as exc:
+        raise IndexMismatch(f"the index in {build.parent} cannot be read ({exc.strerror or exc}: {exc.filename}); {fix}") from exc
     for name, digest in manifest["files"].items():
         if actual.get(name) != digest:
             problem = "is missing" if name not in actual else "does not match the manifest"
@@ -162,3 +237,7 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]

@@ -15,9 +15,7 @@ if ROOT not in sys.path:  # `streamlit run` puts search_app/ on the path, not th
 
 import streamlit as st  # noqa: E402
 
-from indexer.config import LLMSettings  # noqa: E402
 from indexer.engine import MAX_QUESTION_CHARS, Engine, clean_question  # noqa: E402
-from indexer.errors import IndexMismatch, IndexMissing  # noqa: E402
 from indexer.records import IssueInfo  # noqa: E402
 from search_app import conversation, loading  # noqa: E402
 from search_app import filters as flt  # noqa: E402
@@ -36,15 +34,10 @@ def main() -> None:
     st.html(hl.STYLE)
     st.title(t("title", lang))
     folder = loading.index_dir()
-    try:
-        key = loading.index_key(folder)
-        with st.spinner(t("loading", lang)):
-            engine = loading.engine_for(str(folder), key)
-    except (IndexMissing, IndexMismatch) as error:
-        message = t("no_index", lang, folder=folder) if isinstance(error, IndexMissing) else t("bad_index", lang, error=error)
-        (st.info if isinstance(error, IndexMissing) else st.error)(hl.escape_markdown(message))
-        st.code(loading.rebuild_command(folder), language="bash")
+    engine = loading.engine_or_notice(folder, lang)
+    if engine is None:
         return
+    key = engine.index.path.name
     settings = sidebar(engine, lang, key)
     if state.view == "issues":
         issues_view(engine, lang)
@@ -68,7 +61,7 @@ def sidebar(engine: Engine, lang: str, key: str) -> conversation.Settings:
         bar.info(t("period", lang, start=state.period[0], end=state.period[1]))
         bar.button(t("period.clear", lang), on_click=clear_period)
     k = bar.slider(t("k", lang), 1, 20, 5, key="k")
-    llm = LLMSettings.from_env().configured and bar.toggle(t("llm", lang), value=True, key="llm")
+    llm = loading.llm_available() and bar.toggle(t("llm", lang), value=True, key="llm")
     bar.subheader(t("index", lang))
     status = loading.index_status(engine.index.manifest)
     bar.caption("  \n".join(hl.escape_markdown(t(f"index.{name}", lang, value=v)) for name, v in status.items()))
@@ -77,7 +70,10 @@ def sidebar(engine: Engine, lang: str, key: str) -> conversation.Settings:
 
 def ask_view(engine: Engine, settings: conversation.Settings, lang: str) -> None:
     st.caption(t("tagline", lang))
-    question = clean_question(st.chat_input(t("ask", lang), max_chars=MAX_QUESTION_CHARS, key="question") or "")
+    raw = st.chat_input(t("ask", lang), key="question") or ""  # no max_chars: the browser drops a longer paste silently
+    question = clean_question(raw)
+    if len(" ".join(raw.split())) > MAX_QUESTION_CHARS:
+        st.warning(t("question.long", lang, n=MAX_QUESTION_CHARS))
     if question:
         state.turns.append(conversation.Turn(question, settings))
     conversation.follow(state.turns, settings)

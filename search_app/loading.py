@@ -1,4 +1,9 @@
-"""The engine, loaded once per index build: the page reads a cheap key each run and passes it in."""
+"""The engine, loaded once per index build: the page reads a cheap key each run and passes it in.
+
+`engine_or_notice` is what the page calls: the engine, or None after drawing a box that says what
+is wrong and the command that fixes it. No exception, expected or not, reaches the reader as a
+traceback from here.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from indexer.config import Config
+from indexer.config import Config, LLMSettings
 from indexer.embed import Embedder, load_embedder
 from indexer.engine import Engine
+from indexer.errors import IndexerError, IndexMismatch, IndexMissing
 from indexer.index import open_index
 from indexer.store import current_build
+from search_app.highlight import escape_markdown
+from search_app.i18n import t
 
 
 def index_dir() -> Path:
@@ -22,8 +30,29 @@ def index_key(folder: Path) -> str:
     """The live build's identity: its name and its manifest's modification time.
 
     Raises IndexMissing / IndexMismatch (with the fix in the message) when there is nothing to load."""
-    build = current_build(folder)
-    return f"{build.name}@{(build / 'manifest.json').stat().st_mtime_ns}"
+    for attempt in range(3):
+        build = current_build(folder)
+        try:
+            return f"{build.name}@{(build / 'manifest.json').stat().st_mtime_ns}"
+        except OSError as exc:  # removed by a rebuild between the two reads: read CURRENT again
+            if attempt == 2:
+                raise IndexMismatch(f"the index in {folder} cannot be read ({exc.strerror}); rebuild it: python -m indexer rebuild --index {folder}") from exc
+    raise AssertionError("unreachable")
+
+
+def engine_or_notice(folder: Path, lang: str) -> Engine | None:
+    """The engine for the live build, or None after drawing the reason and the rebuild command."""
+    try:
+        key = index_key(folder)
+        with st.spinner(t("loading", lang)):
+            return engine_for(str(folder), key)
+    except IndexMissing:
+        st.info(escape_markdown(t("no_index", lang, folder=folder)))
+    except Exception as error:  # noqa: BLE001 - damaged index, missing model, anything: a box, never a traceback
+        reason = str(error) if isinstance(error, IndexerError) else f"{type(error).__name__}: {error}"
+        st.error(escape_markdown(t("bad_index", lang, error=(reason.strip().splitlines() or [""])[0][:500])))
+    st.code(rebuild_command(folder), language="bash")
+    return None
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,6 +65,16 @@ def engine_for(folder: str, key: str) -> Engine:
     """The engine for the build named by `key`; a rebuilt index has another key and is loaded afresh."""
     index = open_index(Path(folder))
     return Engine(index, embedder_for(index.model))
+
+
+def llm_available() -> bool:
+    """Whether an LLM endpoint is configured; a bad LLM setting is shown in the sidebar and
+    disables the LLM, without stopping the page."""
+    try:
+        return LLMSettings.from_env().configured
+    except IndexerError as error:
+        st.sidebar.warning(escape_markdown(str(error)))
+        return False
 
 
 def rebuild_command(folder: Path) -> str:

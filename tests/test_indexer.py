@@ -85,8 +85,8 @@ def test_openai_youtube_question_finds_the_ai_brew_section(question, built_index
 def test_search_reads_queries_from_stdin(built_index):
     out = cli("search", "--index", str(built_index), "--json", "--k", "2", stdin="Nvidia Groq\n\nSpotify playlists\n")
     lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [line["query"] for line in lines] == ["Nvidia Groq", "Spotify playlists"]
-    assert "Groq" in lines[0]["results"][0]["text"] and "Spotify" in lines[1]["results"][0]["text"]
+    assert [line["query"] for line in lines] == ["Nvidia Groq", "", "Spotify playlists"]  # one output line per input line
+    assert "Groq" in lines[0]["results"][0]["text"] and "Spotify" in lines[2]["results"][0]["text"]
 
 
 def test_stats_and_help(built_index):

@@ -545,7 +545,7 @@ def test_llm_settings_from_env():
     settings = LLMSettings.from_env({"AIBREW_LLM_BASE_URL": "http://127.0.0.1:8080/v1", "AIBREW_LLM_MODEL": "smol", "AIBREW_LLM_TIMEOUT": "2.5"})
     assert settings == LLMSettings("http://127.0.0.1:8080/v1", "smol", None, 2.5) and settings.configured
     assert not LLMSettings.from_env({"AIBREW_LLM_BASE_URL": ""}).configured
-    assert Config.from_env({"AIBREW_LLM_MODEL": "smol"}).llm.model == "smol"
+    assert Config.from_env({"AIBREW_LLM_TIMEOUT": "abc"}).llm == LLMSettings()  # LLM settings are read where used
 
 
 @pytest.mark.parametrize("value, expected", [("2024-04-17", "2024-04-17"), ("2024-04", "2024-04"), (" 2024-04 ", "2024-04"), (None, None), ("", None)])

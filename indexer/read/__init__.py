@@ -10,18 +10,23 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from indexer.errors import InputError
+from indexer.errors import InputError, printable_path
 from indexer.read.decode import decode_bytes, read_bytes
 from indexer.read.eml import parse_email
 from indexer.read.html import parse_html
 from indexer.read.lang import detect_language
-from indexer.read.lines import Parsed, number_in_title
+from indexer.read.files import list_archive
+from indexer.read.lines import Parsed, clip, number_in_title
 from indexer.read.markdown import parse_markdown
-from indexer.read.meta import is_sidecar, read_sidecar, split_front_matter
+from indexer.read.meta import read_sidecar, split_front_matter
 from indexer.read.text import parse_text
-from indexer.records import Issue, Skipped
+from indexer.records import Issue, Section, Skipped
 
-__all__ = ["find_issue_files", "read_archive", "read_issue"]
+__all__ = ["find_issue_files", "read_archive", "read_issue", "read_one"]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # an issue is a few hundred KB at most; bigger files are skipped
+MAX_TITLE_CHARS = 300  # issue and section titles are embedded with each passage
+INTERNAL = "could not be read: internal error"
 
 SUFFIXES = {
     ".txt": "text",
@@ -37,18 +42,9 @@ _EXPECTED = ".txt, .md, .html, .eml"
 def find_issue_files(root: Path) -> list[Path]:
     """Issue files under `root` (recursive, sorted), without hidden files or folders and
     without metadata sidecars. Files of unknown types are listed: reading them says why
-    they are skipped. A missing root is an InputError."""
-    root = Path(root)
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise InputError(root, "archive folder not found")
-    files = []
-    for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts) and not is_sidecar(path):
-            files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+    they are skipped. A missing root is an InputError. See `files.list_archive`, which also
+    says what could not be listed."""
+    return list_archive(root).files
 
 
 def read_issue(path: Path, root: Path) -> Issue:
@@ -57,11 +53,15 @@ def read_issue(path: Path, root: Path) -> Issue:
     the file itself states. Raises InputError for an unreadable, empty, binary, unparseable
     or unsupported file, or one with no section of text."""
     path, root = Path(path), Path(root)
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(path, "the file name is not valid UTF-8; rename the file") from None
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         shown = path.suffix or "(none)"
         raise InputError(path, f"unsupported file type '{shown}' (expected {_EXPECTED})")
-    data = read_bytes(path)
+    data = read_bytes(path, limit=MAX_FILE_BYTES)
     text = decode_bytes(data, path)
     meta: dict = {}
     if kind == "email":
@@ -75,6 +75,22 @@ def read_issue(path: Path, root: Path) -> Issue:
     return _issue(path, root, parsed, meta, kind)
 
 
+def read_one(path: Path, root: Path) -> Issue | Skipped:
+    """`read_issue`, with any failure turned into a Skipped with a one-line reason, so that
+    one bad file never stops a rebuild."""
+    try:
+        return read_issue(path, root)
+    except InputError as exc:
+        return Skipped(path=exc.path, reason=exc.reason)
+    except RecursionError:
+        return Skipped(path=printable_path(path), reason="nested too deeply to read (over ~900 levels of elements)")
+    except MemoryError:
+        return Skipped(path=printable_path(path), reason="too large to read in memory")
+    except Exception as exc:  # noqa: BLE001 - a reader bug must cost one file, not the rebuild
+        line = (str(exc).strip().splitlines() or [""])[0][:200]
+        return Skipped(path=printable_path(path), reason=f"{INTERNAL} ({type(exc).__name__}: {line}); please report it")
+
+
 def read_archive(roots: Sequence[Path]) -> tuple[list[Issue], list[Skipped]]:
     """All issues of all `roots`, and the files skipped with their reasons. Ids and sources
     are unique: two files of one root with the same stem (a.md, a.txt) keep the extension in
@@ -84,13 +100,15 @@ def read_archive(roots: Sequence[Path]) -> tuple[list[Issue], list[Skipped]]:
     skipped: list[Skipped] = []
     ids: set[str] = set()
     sources: set[str] = set()
-    for root in map(Path, roots):
+    for given in map(Path, roots):
+        listing = list_archive(given)
+        root = listing.root
+        skipped += listing.skipped
         root_ids: set[str] = set()
-        for path in find_issue_files(root):
-            try:
-                issue = read_issue(path, root)
-            except InputError as exc:
-                skipped.append(Skipped(path=exc.path, reason=exc.reason))
+        for path in listing.files:
+            issue = read_one(path, root)
+            if isinstance(issue, Skipped):
+                skipped.append(issue)
                 continue
             unique = _unique(issue, root, ids, sources, same_stem=issue.id in root_ids)
             root_ids.add(issue.id)
@@ -101,12 +119,12 @@ def read_archive(roots: Sequence[Path]) -> tuple[list[Issue], list[Skipped]]:
 
 
 def _issue(path: Path, root: Path, parsed: Parsed, meta: dict, kind: str) -> Issue:
-    sections = tuple(s for s in parsed.sections if s.text.strip())
+    sections = tuple(_bounded(s) for s in parsed.sections if s.text.strip())
     if not sections:
         what = {"html": "the HTML", "email": "the e-mail"}.get(kind, "the file")
         raise InputError(path, f"no text found in {what}")
     source = _relative(path, root)
-    title = meta.get("title") or parsed.title or path.stem
+    title = clip(meta.get("title") or parsed.title or path.stem, MAX_TITLE_CHARS)
     issue = Issue(
         id=str(PurePosixPath(source).with_suffix("")),
         source=source,
@@ -117,6 +135,12 @@ def _issue(path: Path, root: Path, parsed: Parsed, meta: dict, kind: str) -> Iss
         number=meta.get("number", parsed.number or number_in_title(title)),
     )
     return replace(issue, language=meta.get("language") or detect_language(f"{title}\n{issue.text}"))
+
+
+def _bounded(section: Section) -> Section:
+    """Section titles are embedded with every passage of the section: keep them short."""
+    title, parent = clip(section.title, MAX_TITLE_CHARS), section.parent and clip(section.parent, MAX_TITLE_CHARS)
+    return section if (title, parent) == (section.title, section.parent) else replace(section, title=title, parent=parent)
 
 
 def _unique(issue: Issue, root: Path, ids: set[str], sources: set[str], *, same_stem: bool) -> Issue:

@@ -21,12 +21,16 @@ _MAX_CONTROL_SHARE = 0.05
 _LATIN1_NAMES = frozenset({"latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "us-ascii", "ascii"})
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; an unreadable file is an InputError."""
+def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
+    """The file's bytes; an unreadable file, or one over `limit` bytes, is an InputError."""
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1) if limit is not None else handle.read()
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from exc
+    if limit is not None and len(data) > limit:
+        raise InputError(path, f"file too large (over {limit // 2**20} MB); an issue is expected to be far smaller")
+    return data
 
 
 def decode_bytes(data: bytes, path: Path | str, *, charset: str | None = None) -> str:

@@ -23,6 +23,7 @@ from indexer.read.lines import Parsed, clean
 from indexer.read.markdown import parse_markdown
 from indexer.read.text import parse_text
 
+_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _URL = re.compile(r"<?\s*(https?://[^>\s]+)\s*>?")
 
 
@@ -52,8 +53,18 @@ def parse_email(data: bytes, path: Path) -> Parsed:
 
 
 def _part_text(part: EmailMessage, path: Path) -> str:
+    if part.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
+        _check_base64(str(part.get_payload(decode=False) or ""), path)
     payload = part.get_payload(decode=True) or b""
     return decode_bytes(payload, path, charset=part.get_content_charset())
+
+
+def _check_base64(raw: str, path: Path) -> None:
+    """Refuse a body that is mostly not base64: decoding it would yield a few bytes of garbage."""
+    body = "".join(raw.split())
+    invalid = sum(1 for ch in body if ch not in _BASE64)
+    if not body or invalid > 0.05 * len(body) or len(body.rstrip("=")) % 4 == 1:
+        raise InputError(path, f"the e-mail body is declared base64 but is not ({invalid} of {len(body)} characters are not base64)")
 
 
 def _header_date(message: EmailMessage, path: Path) -> str | None:
@@ -62,8 +73,8 @@ def _header_date(message: EmailMessage, path: Path) -> str | None:
         return None
     try:
         return parsedate_to_datetime(str(raw)).date().isoformat()
-    except (TypeError, ValueError, IndexError) as exc:
-        raise InputError(path, f"Date header {str(raw)!r} is not a date") from exc
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        raise InputError(path, f"Date header {str(raw)[:60]!r} is not a date") from exc
 
 
 def _header_url(message: EmailMessage) -> str | None:

@@ -39,6 +39,15 @@ def clean(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a space where there is one, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
 def starts_with_emoji(line: str) -> bool:
     if not line:
         return False

@@ -26,13 +26,26 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so that `_checked_date` reports a bad one."""
+    """SafeLoader that leaves dates as text, so that `_checked_date` reports a bad one, and
+    refuses aliases: metadata never needs them, and nested ones ("billion laughs") explode."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasRefused("metadata may not use YAML aliases (*name)")
+        return super().compose_node(parent, index)
+
+
+class _AliasRefused(yaml.YAMLError):
+    pass
+
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [r for r in resolvers if r[0] != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+MAX_META_CHARS = 20_000  # front matter or sidecar: five short keys
+_TEXT_KEYS = {"title": (str, int, float), "url": (str,), "language": (str,)}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -41,8 +54,11 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     match = _FRONT.match(text)
     if not match:
         return {}, text
+    block = match.group(1) or ""
+    if len(block) > MAX_META_CHARS:
+        raise InputError(path, f"front matter is {len(block):,} characters long (at most {MAX_META_CHARS:,}); keep only {', '.join(KEYS)}")
     try:
-        data = yaml.load(match.group(1) or "", Loader=_Loader) or {}
+        data = yaml.load(block, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         raise InputError(path, f"front matter is not valid YAML ({_first_line(exc)})") from exc
     return _checked(data, path, "front matter"), text[match.end() :]
@@ -69,6 +85,8 @@ def read_sidecar(path: Path) -> dict:
     where = f"metadata file {side.name}"
     try:
         raw = side.read_text(encoding="utf-8-sig")
+        if len(raw) > MAX_META_CHARS:
+            raise ValueError(f"{len(raw):,} characters long, at most {MAX_META_CHARS:,}")
         data = json.loads(raw) if side.suffix == ".json" else yaml.load(raw, Loader=_Loader)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise InputError(path, f"{where} cannot be read ({_first_line(exc)})") from exc
@@ -78,7 +96,7 @@ def read_sidecar(path: Path) -> dict:
 def _checked(data: object, path: Path, where: str) -> dict:
     if not isinstance(data, dict):
         raise InputError(path, f"{where} must be a mapping of {', '.join(KEYS)}")
-    unknown = sorted(str(k) for k in data if k not in KEYS + RECORDED_KEYS)
+    unknown = sorted(repr(k)[:40] if not isinstance(k, str) else k[:40] for k in data if k not in KEYS + RECORDED_KEYS)
     if unknown:
         raise InputError(path, f"{where}: unknown key {', '.join(unknown)} (expected {', '.join(KEYS)})")
     out: dict = {}
@@ -89,30 +107,40 @@ def _checked(data: object, path: Path, where: str) -> dict:
             out[key] = _checked_date(value, path, where)
         elif key == "number":
             out[key] = _checked_number(value, path, where)
+        elif isinstance(value, bool) or not isinstance(value, _TEXT_KEYS[key]):
+            raise InputError(path, f"{where}: {key} must be {'text' if key != 'title' else 'text or a number'}, not {_kind(value)}")
         else:
             out[key] = str(value).strip()
     return out
 
 
+def _kind(value: object) -> str:
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
 def _checked_date(value: object, path: Path, where: str) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise InputError(path, f"{where}: date must be text such as 2024-04-17, not {_kind(value)}")
     text = str(value).strip()
     try:
         text = check_date(text)
         parts = [int(p) for p in text.split("-")]
         date(parts[0], parts[1], parts[2] if len(parts) == 3 else 1)
     except ValueError as exc:
-        raise InputError(path, f"{where}: date {text!r} is not a real YYYY-MM-DD or YYYY-MM date") from exc
+        raise InputError(path, f"{where}: date {text[:40]!r} is not a real YYYY-MM-DD or YYYY-MM date") from exc
     return text
 
 
 def _checked_number(value: object, path: Path, where: str) -> int:
+    if not isinstance(value, (str, int, float)):
+        raise InputError(path, f"{where}: number must be a whole number, not {_kind(value)}")
     try:
-        if isinstance(value, bool) or int(value) != float(value):
+        if isinstance(value, bool) or int(value) != float(value) or not 0 <= int(value) < 10**9:
             raise ValueError
         return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(path, f"{where}: number {value!r} is not a whole number") from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InputError(path, f"{where}: number {str(value)[:40]!r} is not a whole number") from exc
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__

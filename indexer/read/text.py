@@ -4,7 +4,8 @@ Rules, in order:
 - hard-wrapped paragraphs (blank-line separated blocks of long lines) are joined;
 - the navigation block at the top (lines "- AI Brew", "- Posts", "- <title>") is dropped;
 - image credits ("Image : …", "Crédit photo : …") are dropped;
-- the first remaining line is the title (not for e-mail bodies, whose subject is the title);
+- the first remaining line is the title (not for e-mail bodies, whose subject is the title),
+  and also the text of an issue that has only that line;
   the lines up to the first emoji heading are the intro;
 - each emoji heading ("🔮 …", "📢 News", "🇫🇷 & 🇪🇺") opens a section, split into news
   items by `lines.group_items` (items take the heading as parent);
@@ -30,7 +31,7 @@ def parse_text(text: str, *, first_line_is_title: bool = True) -> Parsed:
         return Parsed(title=None)
     title, body = (None, lines)
     if first_line_is_title and not is_emoji_heading(lines[0]):
-        title, body = lines[0], lines[1:]
+        title, body = lines[0], lines[1:] or lines  # a one-line issue is its own title and text
     if not any(is_emoji_heading(line) for line in body):
         return Parsed(title=title, sections=group_items("", body))
     sections: list[Section] = []
