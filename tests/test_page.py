@@ -96,8 +96,11 @@ def test_markdown_links_and_domains(tmp_path: Path):
 
 
 @pytest.mark.e2e
-def test_links_are_stored_per_passage_and_searchable_by_site(engine):
+def test_links_are_stored_per_passage_and_searchable_by_site(engine, built_index):
+    import json
+
     from search_app import domains
+    from tests.test_indexer import cli
 
     index = engine.index
     linked = [p for p in index.passages if p.links]
@@ -105,9 +108,12 @@ def test_links_are_stored_per_passage_and_searchable_by_site(engine):
     assert not any(link.url in p.embed_text for p in linked for link in p.links)
     table = domains.table(index)
     assert table["items"].is_monotonic_decreasing and {"openai.com", "anthropic.com"} <= set(table["site"])
-    hits = engine.search("nouveau modèle", k=10, filters=Filters(domains=("anthropic.com",)))
+    hits = engine.search("Claude, le modèle d'Anthropic", k=10, filters=Filters(domains=("anthropic.com",)))
     assert hits and all(any(link.domain == "anthropic.com" for link in h.links) for h in hits)
-    assert hits[0].as_json(1)["links"][0]["domain"] in {link.domain for link in hits[0].links}
+    out = cli("search", "--index", str(built_index), "--json", "--k", "3", "Anthropic lance Claude Opus 4.5")
+    first = json.loads(out.stdout)["results"][0]
+    assert {"url": "https://www.anthropic.com/news/claude-opus-4-5", "text": first["links"][0]["text"],
+            "domain": "anthropic.com"} in first["links"]
 
 
 @pytest.mark.e2e
