@@ -343,10 +343,10 @@ def test_a_shared_issue_url_opens_the_issue_at_the_passage(monkeypatch, built_in
 
 
 def test_filters_in_a_shared_url_apply_to_its_question(monkeypatch, built_index):
-    app = opened(monkeypatch, built_index, q=BROAD, **{"from": "2025-10-01", "to": "2025-12-31"})
+    app = opened(monkeypatch, built_index, q=BROAD, **{"from": "2025-10-01", "to": "2025-11-30"})
     listed = sources(app)
-    assert listed and AI_BREW not in listed and "2025-10-01 → 2025-12-31" in shown(app)
-    assert param(app, "from") == ["2025-10-01"] and param(app, "to") == ["2025-12-31"]
+    assert listed and AI_BREW not in listed and "2025-10-01 → 2025-11-30" in shown(app)
+    assert param(app, "from") == ["2025-10-01"] and param(app, "to") == ["2025-11-30"]
 
 
 def test_source_cards_link_to_the_articles_and_the_site_filter_keeps_their_items(page):

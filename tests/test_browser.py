@@ -183,7 +183,7 @@ def test_the_landing_page_invites_questions_and_one_click_asks(browser, server):
     reply.locator("[data-testid='stExpander']").first.wait_for(timeout=WAIT_MS)
     assert re.search(r"\[\d\]", reply.get_by_test_id("stMarkdown").first.inner_text())
     page.wait_for_url(re.compile(r"\?q=Qu%27a-t-on|\?q=Qu'a-t-on"), timeout=WAIT_MS)  # the address bar can be shared
-    assert page.get_by_test_id("stChatMessage").nth(0).inner_text().strip() == question
+    assert page.get_by_test_id("stChatMessage").nth(0).get_by_test_id("stMarkdown").inner_text().strip() == question
     page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
     screenshot(page, DOCS / "answer.png")
     page.close()
@@ -195,7 +195,8 @@ def test_shared_urls_open_a_question_and_an_issue_at_its_passage(browser, server
     page.goto(f"{server}/?q={quote('Qu’a annoncé Anthropic ?')}&lang=en", timeout=WAIT_MS)
     reply = page.get_by_test_id("stChatMessage").nth(1)
     reply.locator("[data-testid='stExpander']").first.wait_for(timeout=WAIT_MS)
-    assert page.get_by_placeholder(t("ask", "en")).is_visible()  # ?lang=en
+    page.get_by_placeholder(t("ask", "en")).wait_for(timeout=WAIT_MS)  # ?lang=en
+    page.get_by_role("heading", name=t("title", "en")).wait_for(timeout=WAIT_MS)
     articles = reply.locator("a[href^='https://']", has_text="Read the article")
     assert articles.count() > 0 and "anthropic.com" in " ".join(articles.all_inner_texts())
     reply.get_by_role("button", name=t("copy", "en")).first.click()  # the answer's link, with its own copy button
