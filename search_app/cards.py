@@ -27,7 +27,7 @@ def page_url() -> str:
 
 def copy_link(url: str, lang: str) -> None:
     """A "link" control: the URL in a code box, which has its own copy button."""
-    with st.popover(t("copy", lang)):
+    with st.popover(t("copy", lang), icon=":material/link:"):
         st.caption(t("copy.help", lang))
         st.code(url, language=None)
 

@@ -199,7 +199,7 @@ def test_shared_urls_open_a_question_and_an_issue_at_its_passage(browser, server
     page.get_by_role("heading", name=t("title", "en")).wait_for(timeout=WAIT_MS)
     articles = reply.locator("a[href^='https://']", has_text="Read the article")
     assert articles.count() > 0 and "anthropic.com" in " ".join(articles.all_inner_texts())
-    reply.get_by_role("button", name=t("copy", "en")).first.click()  # the answer's link, with its own copy button
+    reply.get_by_test_id("stPopover").first.click()  # the answer's link, with its own copy button
     shared = page.get_by_test_id("stCode").filter(has_text="?q=").first
     shared.wait_for(timeout=WAIT_MS)
     assert shared.inner_text().strip().startswith(server + "/?q=") and "lang=en" in shared.inner_text()
