@@ -185,6 +185,8 @@ def test_the_landing_page_invites_questions_and_one_click_asks(browser, server):
     page.wait_for_url(re.compile(r"\?q=Qu%27a-t-on|\?q=Qu'a-t-on"), timeout=WAIT_MS)  # the address bar can be shared
     assert page.get_by_test_id("stChatMessage").nth(0).get_by_test_id("stMarkdown").inner_text().strip() == question
     page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
+    page.get_by_test_id("stChatMessage").nth(0).evaluate("el => el.scrollIntoView({block: 'start'})")
+    time.sleep(0.5)
     screenshot(page, DOCS / "answer.png")
     page.close()
 
@@ -198,6 +200,7 @@ def test_shared_urls_open_a_question_and_an_issue_at_its_passage(browser, server
     page.get_by_placeholder(t("ask", "en")).wait_for(timeout=WAIT_MS)  # ?lang=en
     page.get_by_role("heading", name=t("title", "en")).wait_for(timeout=WAIT_MS)
     articles = reply.locator("a[href^='https://']", has_text="Read the article")
+    articles.first.wait_for(timeout=WAIT_MS)
     assert articles.count() > 0 and "anthropic.com" in " ".join(articles.all_inner_texts())
     reply.get_by_test_id("stPopover").first.click()  # the answer's link, with its own copy button
     shared = page.get_by_test_id("stCode").filter(has_text="?q=").first

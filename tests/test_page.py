@@ -89,6 +89,7 @@ def test_markdown_links_and_domains(tmp_path: Path):
     assert [(link.url, link.text, link.domain) for link in markdown_links(text)] == [
         ("https://www.Mistral.ai/news/x", "l'annonce", "mistral.ai"), ("https://example.org/a", "https://example.org/a", "example.org")]
     assert domain_of("file:///etc/passwd") is None and domain_of("http://localhost/") is None
+    assert markdown_links("[a](https://x.org/\x1b]0;pwn\x07)") == ()
     (tmp_path / "n.md").write_text("# Titre\n\n## Mistral\n\nMistral AI publie [Mixtral](https://mistral.ai/news/mixtral).\n")
     [section] = read_issue(tmp_path / "n.md", tmp_path).sections
     assert section.links == (Link("https://mistral.ai/news/mixtral", "Mixtral", "mistral.ai"),)

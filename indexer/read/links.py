@@ -38,8 +38,8 @@ def link(url: str, text: str = "") -> Link | None:
     """A Link for an http(s) URL (anchor text cleaned, the URL when there is none), else None."""
     url = (url or "").strip()
     domain = domain_of(url)
-    if domain is None or len(url) > 2000:
-        return None
+    if domain is None or len(url) > 2000 or any(ord(c) < 33 or 127 <= ord(c) < 160 for c in url):
+        return None  # not a web page, or a URL with spaces or control characters
     return Link(url=url, text=clean(text)[:200] or url, domain=domain)
 
 
