@@ -28,16 +28,19 @@ def names(passages: Iterable[Chunk], *, n: int = 12) -> list[str]:
     almost never written in lower case elsewhere (so "Les", "Cette" are not names); the most issues first."""
     issues: dict[str, set[str]] = {}
     lower: Counter = Counter()
-    written: Counter = Counter()
+    written: Counter = Counter()  # capitalised occurrences of each name's first word
+    occurrences: Counter = Counter()
     for p in passages:
         lower.update(w for w in _WORD.findall(p.text) if w.islower())
         found = _NAME.findall(p.text)
         written.update(name.split()[0].split("-")[0] for name in found)
+        occurrences.update(found)
         for name in set(found):
             issues.setdefault(name, set()).add(p.issue_id)
-    counted = Counter({name: len(ids) for name, ids in issues.items()})
+    ranked = sorted(issues, key=lambda name: (-len(issues[name]), -occurrences[name], name))  # most issues, then most written
     out: list[str] = []
-    for name, count in counted.most_common():
+    for name in ranked:
+        count = len(issues[name])
         first = name.split()[0].split("-")[0]
         if count < 2 or len(first) < 4 or lower[first.lower()] > 0.2 * written[first]:
             continue  # a common word capitalised at a sentence's start ("Les", "Cette"), or too short to ask about

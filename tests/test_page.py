@@ -63,7 +63,7 @@ def test_example_names_are_the_names_most_issues_mention():
     passages = [chunk("a", "Les annonces d'OpenAI et de Mistral AI. Cette semaine Google aussi."),
                 chunk("b", "OpenAI encore, et Mistral AI lève des fonds. Les modèles de Google."),
                 chunk("c", "OpenAI et Anthropic. Les puces."), chunk("d", "rien ici, les puces et cette semaine.")]
-    assert landing.names(passages) == ["OpenAI", "Mistral AI", "Google"]  # "Les", "Cette": common words
+    assert landing.names(passages) == ["OpenAI", "Google", "Mistral AI"]  # "Les", "Cette": common words; ties by name
     asked = []
     questions = landing.example_questions(passages, "en", lambda q: asked.append(q) or "Google" not in q, n=5)
     assert questions == ["What did we write about OpenAI?", "What did we write about Mistral AI?"]
