@@ -160,9 +160,9 @@ def test_a_question_gets_an_answer_with_its_sources(browser, server, engine):
     page.close()
 
 
-def screenshot(page, path: Path) -> None:
-    """A PNG small enough for the README (the page at CSS scale)."""
-    page.screenshot(path=str(path), scale="css")
+def screenshot(target, path: Path) -> None:
+    """A PNG of a page or an element, small enough for the README (at CSS scale)."""
+    target.screenshot(path=str(path), scale="css")
     assert path.stat().st_size <= MAX_SCREENSHOT, f"{path} is {path.stat().st_size} bytes"
 
 
@@ -185,9 +185,9 @@ def test_the_landing_page_invites_questions_and_one_click_asks(browser, server):
     page.wait_for_url(re.compile(r"\?q=Qu%27a-t-on|\?q=Qu'a-t-on"), timeout=WAIT_MS)  # the address bar can be shared
     assert page.get_by_test_id("stChatMessage").nth(0).get_by_test_id("stMarkdown").inner_text().strip() == question
     page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
-    page.get_by_test_id("stChatMessage").nth(0).evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.set_viewport_size({"width": 1100, "height": 2200})  # the whole answer and its sources in view
     time.sleep(0.5)
-    screenshot(page, DOCS / "answer.png")
+    screenshot(reply, DOCS / "answer.png")
     page.close()
 
 
