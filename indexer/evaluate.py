@@ -7,7 +7,7 @@ import random
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import build_index
@@ -24,6 +24,7 @@ class Question:
     text: str
     paragraph: str  # issue id of the gold paragraph
     answers: tuple[str, ...]
+    id: str = ""
 
 
 @dataclass
@@ -32,6 +33,7 @@ class MethodScore:
     recall: dict[int, float]  # R@1, R@5, R@10
     mrr10: float
     median_ms: float
+    questions: list[Question] = field(default_factory=list, repr=False)
 
     def line(self) -> str:
         recalls = "  ".join(f"R@{k} {v:.3f}" for k, v in self.recall.items())
@@ -47,7 +49,7 @@ def load_squad(path: Path) -> tuple[list[Issue], list[Question]]:
             pid = f"p{len(issues):05d}"
             issues.append(Issue(pid, f"{pid}.txt", article["title"].replace("_", " "), (Section("", paragraph["context"]),), language="fr"))
             for qa in paragraph["qas"]:
-                questions.append(Question(qa["question"], pid, tuple(a["text"] for a in qa["answers"])))
+                questions.append(Question(qa["question"], pid, tuple(a["text"] for a in qa["answers"]), str(qa.get("id", ""))))
     return issues, questions
 
 
@@ -57,34 +59,52 @@ def sample_questions(questions: list[Question], n: int | None, seed: int) -> lis
     return random.Random(seed).sample(questions, n)
 
 
+@dataclass
+class EvalResult:
+    scores: list[MethodScore]  # one per retrieval method
+    hit_rate: float  # gold answer text inside the answer
+    found_rate: float  # questions answered "found"
+    questions: int
+    english: tuple[MethodScore, MethodScore] | None = None  # hybrid, English versions and their French originals
+
+
 def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed: int = 0, workdir: Path | None = None,
-             progress=None) -> tuple[list[MethodScore], float, int]:
-    """(scores per method, answer hit rate, number of questions). `workdir` keeps the index and its
-    embedding cache between runs; by default a temporary folder is used."""
+             english: Path | None = None, progress=None) -> EvalResult:
+    """Retrieval per method, answer hit rate and found rate on `sample` questions; with `english`
+    (JSON lines of {"id", "question"}), hybrid retrieval for those English questions and for the same
+    questions in French. `workdir` keeps the index and its embedding cache between runs."""
     issues, questions = load_squad(squad)
-    questions = sample_questions(questions, sample, seed)
+    chosen = sample_questions(questions, sample, seed)
     with tempfile.TemporaryDirectory() as tmp:
         config = Config(index_dir=Path(workdir or tmp))
         build_index(issues, config, embedder=embedder, progress=progress)
         index = open_index(config.index_dir)
-        scores = [_score_method(index, embedder, questions, method) for method in METHODS]
+        scores = [_score_method(index, embedder, chosen, method) for method in METHODS]
         engine = Engine(index, embedder)
-        hits = sum(_answer_hit(engine.ask(q.text).text, q.answers) for q in questions)
-    return scores, hits / len(questions), len(questions)
+        answers = [engine.ask(q.text) for q in chosen]
+        result = EvalResult(scores, sum(_answer_hit(a.text, q.answers) for a, q in zip(answers, chosen)) / len(chosen),
+                            sum(a.found for a in answers) / len(chosen), len(chosen))
+        if english:
+            by_id = {q.id: q for q in questions}
+            rows = [json.loads(line) for line in Path(english).read_text(encoding="utf-8").splitlines() if line.strip()]
+            french = [by_id[r["id"]] for r in rows]
+            translated = [Question(r["question"], q.paragraph, q.answers, q.id) for r, q in zip(rows, french)]
+            result.english = (_score_method(index, embedder, translated, "hybrid"), _score_method(index, embedder, french, "hybrid"))
+    return result
 
 
 def _score_method(index, embedder, questions: list[Question], method: str) -> MethodScore:
     ranks, times = [], []
     for q in questions:
         started = time.perf_counter()
-        hits = search(index, embedder, q.text, k=30, method=method, per_issue=None, floor=None)
+        hits = search(index, embedder, q.text, k=30, method=method, per_issue=None)
         times.append(time.perf_counter() - started)
         ranked = list(dict.fromkeys(h.issue_id for h in hits))
         ranks.append(ranked.index(q.paragraph) + 1 if q.paragraph in ranked else None)
     n = len(questions)
     recall = {k: sum(1 for r in ranks if r and r <= k) / n for k in (1, 5, 10)}
     mrr = sum(1 / r for r in ranks if r and r <= 10) / n
-    return MethodScore(method, recall, mrr, statistics.median(times) * 1000)
+    return MethodScore(method, recall, mrr, statistics.median(times) * 1000, questions)
 
 
 def _answer_hit(answer: str, gold: tuple[str, ...]) -> bool:

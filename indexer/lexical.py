@@ -85,6 +85,15 @@ class LexicalIndex:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
 
+    def __len__(self) -> int:
+        return int(self._bm25.scores["num_docs"])
+
+    def document_frequency(self, term: str) -> int:
+        """In how many passages a term (a stem, or a name as written, folded) occurs."""
+        t = self._bm25.vocab_dict.get(term)
+        indptr = self._bm25.scores["indptr"]
+        return 0 if t is None else int(indptr[t + 1] - indptr[t])
+
     def coverage(self, query: str, language: str, ids: Sequence[int]) -> np.ndarray:
         """For each passage in `ids`, the idf-weighted share of the query's terms it contains.
 

@@ -54,8 +54,9 @@ def test_names_match_exactly_through_bm25(engine):
 @pytest.mark.parametrize("question", ABSENT)
 def test_absent_subjects_find_nothing(engine, question):
     answer = engine.ask(question)
-    assert not answer.found and answer.hits == []
+    assert not answer.found and answer.sentences == []
     assert answer.text == NOT_FOUND[query_language(question)]
+    assert answer.hits  # the closest passages, shown apart as probably not about the question
 
 
 @pytest.mark.parametrize("question", COVERED)
@@ -121,6 +122,7 @@ def test_cli_ask_prints_the_answer_and_numbered_sources(built_index):
     assert "[1] La course aux données d’entraînement pour l’IA — 2024-04 — 🔮 OpenAI, YouTube" in out.stdout
     nothing = cli("ask", "--index", str(built_index), "Quelle est la recette de la tarte tatin ?")
     assert nothing.returncode == 1 and NOT_FOUND["fr"] in nothing.stdout
+    assert "Closest passages (probably not about the question):" in nothing.stdout and "Sources:" not in nothing.stdout
 
 
 @pytest.mark.llm
@@ -160,4 +162,4 @@ def test_eval_command_reports_each_method(tmp_path):
         line = next(l for l in lines if l.startswith(method))
         recall = [float(v) for v in re.findall(r"\bR@\d+ ([\d.]+)", line)]
         assert len(recall) == 3 and recall == sorted(recall) and 0 < recall[-1] <= 1 and "MRR@10" in line
-    assert re.search(r"answer hit rate (0|1)\.\d{3}", out.stdout)
+    assert re.search(r"answer hit rate (0|1)\.\d{3}", out.stdout) and re.search(r"answered found (0|1)\.\d{3}", out.stdout)

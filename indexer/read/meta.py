@@ -1,6 +1,7 @@
 """Issue metadata given by hand: YAML front matter, or a sidecar file beside the issue.
 
 Keys: title, date ('YYYY-MM-DD' or 'YYYY-MM'), url, number (the issue number), language.
+`indexer sync` also writes source_id, subtitle and tags: accepted, and not used by the index.
 Front matter overrides what the reader found, and a sidecar (`<stem>.meta.yaml`,
 `.meta.yml` or `.meta.json`) overrides both. An unknown key, a malformed file or an
 impossible date is an InputError that names the problem; a missing key stays None.
@@ -19,6 +20,7 @@ from indexer.errors import InputError
 from indexer.records import check_date
 
 KEYS = ("title", "date", "url", "number", "language")
+RECORDED_KEYS = ("source_id", "subtitle", "tags")  # written by `indexer sync`; read past
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
@@ -76,12 +78,12 @@ def read_sidecar(path: Path) -> dict:
 def _checked(data: object, path: Path, where: str) -> dict:
     if not isinstance(data, dict):
         raise InputError(path, f"{where} must be a mapping of {', '.join(KEYS)}")
-    unknown = sorted(str(k) for k in data if k not in KEYS)
+    unknown = sorted(str(k) for k in data if k not in KEYS + RECORDED_KEYS)
     if unknown:
         raise InputError(path, f"{where}: unknown key {', '.join(unknown)} (expected {', '.join(KEYS)})")
     out: dict = {}
     for key, value in data.items():
-        if value is None or value == "":
+        if value is None or value == "" or key in RECORDED_KEYS:
             continue
         if key == "date":
             out[key] = _checked_date(value, path, where)

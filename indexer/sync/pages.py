@@ -1,0 +1,92 @@
+"""Public post pages: given one by one (`/p/<slug>` URLs), or found from a site's archive page.
+
+A page gives its title (beehiiv's `#web-header h1`, og:title, the first <h1> or <title>), its
+subtitle, its date (article:published_time, <time datetime>, or a date its header states), its
+canonical URL and its article body (`#content-blocks`). An archive page is read for links to
+`/p/<slug>` on the same site and for links to its own further pages (`?page=N`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup
+
+from indexer.read.dates import date_in_text
+from indexer.sync.http import Client
+from indexer.sync.post import Post, article_body, day_of
+from indexer.sync.listing import Entry, Listing
+
+MAX_ARCHIVE_PAGES = 200
+
+
+def list_pages(urls: list[str], client: Client, *, name: str) -> Listing:
+    return Listing(entries=[_entry(_normal(u), client, name) for u in urls])
+
+
+def list_archive(url: str, client: Client, *, name: str) -> Listing:
+    """Every post the archive page links to, following its pagination; complete."""
+    start = urlsplit(url)
+    todo, seen_pages, posts = [url], {_normal(url)}, {}
+    while todo and len(seen_pages) <= MAX_ARCHIVE_PAGES:
+        page_url = todo.pop(0)
+        soup = BeautifulSoup(client.get(page_url, source=name, hints={404: "no archive page at this address"}).text, "lxml")
+        for link in soup.find_all("a", href=True):
+            target = urlsplit(urljoin(page_url, link["href"]))
+            if target.hostname != start.hostname:
+                continue
+            if target.path.startswith("/p/") and len(target.path) > 3:
+                posts.setdefault(_normal(urlunsplit(target)), None)
+            elif target.path.rstrip("/") == start.path.rstrip("/") and "page=" in target.query:
+                key = urlunsplit(target._replace(fragment=""))
+                if key not in seen_pages:
+                    seen_pages.add(key)
+                    todo.append(key)
+    return Listing(entries=[_entry(u, client, name) for u in posts], complete=True)
+
+
+def parse_post_page(text: str, url: str) -> Post:
+    soup = BeautifulSoup(text, "lxml")
+    header = soup.select_one("#web-header")
+    title = _first(soup.select_one("#web-header h1"), _meta(soup, "og:title"), soup.find("h1"), soup.title) or url
+    subtitle = _first(soup.select_one("#web-header h2"), _meta(soup, "og:description"), _meta(soup, "description"))
+    stated = _meta(soup, "article:published_time") or (soup.find("time", datetime=True) or {}).get("datetime")
+    day = _day(stated) or (date_in_text(header.get_text(" ")) if header else None)
+    canonical = soup.find("link", rel="canonical", href=True)
+    page_url = canonical["href"] if canonical and canonical["href"].startswith("http") else url
+    slug = urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] or None
+    return Post(key=url, title=title, body_html=article_body(text, page=True), url=page_url, date=day, subtitle=subtitle,
+                slug=slug)
+
+
+def _entry(url: str, client: Client, name: str) -> Entry:
+    def load() -> Post:
+        return parse_post_page(client.get(url, source=name, hints={404: "the post page is gone", 410: "the post page is gone"}).text, url)
+
+    return Entry(key=url, title=url, url=url, fingerprint=None, load=load)
+
+
+def _day(stated: str | None) -> str | None:
+    try:
+        return day_of(stated)
+    except ValueError:
+        return date_in_text(stated or "")
+
+
+def _first(*candidates) -> str | None:
+    for found in candidates:
+        text = found if isinstance(found, str) else (found.get_text(" ", strip=True) if found is not None else "")
+        if text and text.strip():
+            return " ".join(text.split())
+    return None
+
+
+def _meta(soup: BeautifulSoup, key: str) -> str | None:
+    tag = soup.find("meta", attrs={"property": key, "content": True}) or soup.find("meta", attrs={"name": key, "content": True})
+    return tag["content"] if tag else None
+
+
+def _normal(url: str) -> str:
+    """The URL without query and fragment, and without a trailing slash."""
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(query="", fragment="", path=parts.path.rstrip("/") or "/"))

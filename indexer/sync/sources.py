@@ -1,0 +1,101 @@
+"""Where issues come from: a source is `KIND:VALUE`, on the command line or in `sync.yaml`.
+
+Kinds:
+  feed:URL          an RSS 2.0 or Atom feed (https://rss.beehiiv.com/feeds/<id>.xml, https://<pub>.beehiiv.com/feed)
+  beehiiv:PUB_ID    the beehiiv API v2 (key in AIBREW_BEEHIIV_API_KEY; base URL AIBREW_BEEHIIV_API_URL)
+  csv:PATH          a posts CSV export (id, web_title, url, created_at, content_html, ...)
+  page:URL          one public post page (/p/<slug>)
+  archive:URL       a site's archive page: every /p/<slug> page it links to, following its pages
+
+A bare value is recognised when its kind is plain: a `pub_` id, a `.csv` path, a URL with
+`/p/` in its path, a URL ending in `.xml`, `/feed` or `/rss`.
+
+Each kind lists its posts (see `listing`); an entry's `load` fetches what the listing does not
+hold (a post page), so an entry whose fingerprint has not changed is never fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from indexer.errors import IndexerError
+from indexer.sync import beehiiv, csvfile, feed, pages
+from indexer.sync.http import Client
+from indexer.sync.listing import Listing
+
+KINDS = ("feed", "beehiiv", "csv", "page", "archive")
+CONFIG_FILE = Path("sync.yaml")
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    value: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind} {self.value}"
+
+
+class ConfigError(IndexerError):
+    """A source spec or sync.yaml that cannot be understood."""
+
+
+def parse_source(spec: str) -> Source:
+    """`KIND:VALUE`, or a bare value whose kind is plain (see the module's docstring)."""
+    spec = spec.strip()
+    kind, sep, value = spec.partition(":")
+    if sep and kind.lower() in KINDS and value.strip():
+        return Source(kind.lower(), value.strip())
+    guessed = _guess(spec)
+    if guessed is None:
+        raise ConfigError(f"source {spec!r}: cannot tell its kind; write it as KIND:VALUE with KIND one of {', '.join(KINDS)}")
+    return Source(guessed, spec)
+
+
+def load_config(path: Path) -> list[Source]:
+    """The sources listed in a sync.yaml (`sources:` followed by a list of KIND:VALUE strings)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from None
+    specs = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+        raise ConfigError(f"{path}: expected `sources:` followed by a list of KIND:VALUE strings")
+    return [parse_source(s) for s in specs]
+
+
+def list_source(source: Source, client: Client, state: dict) -> Listing:
+    """The entries of `source`; `state` is what its last complete sync kept (feed validators)."""
+    if source.kind == "feed":
+        return feed.list_feed(source.value, client, state, name=source.name)
+    if source.kind == "beehiiv":
+        return beehiiv.list_from_env(source.value, client, name=source.name)
+    if source.kind == "csv":
+        return csvfile.list_csv(Path(source.value), name=source.name)
+    if source.kind == "page":
+        return pages.list_pages([source.value], client, name=source.name)
+    return pages.list_archive(source.value, client, name=source.name)
+
+
+def _guess(value: str) -> str | None:
+    if re.fullmatch(r"pub_[0-9a-fA-F-]+", value):
+        return "beehiiv"
+    if value.lower().endswith(".csv") and "://" not in value:
+        return "csv"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        return None
+    path = parts.path.rstrip("/")
+    if "/p/" in parts.path:
+        return "page"
+    if path.endswith((".xml", "/feed", "/rss")) or parts.hostname == "rss.beehiiv.com":
+        return "feed"
+    if path.endswith("/archive"):
+        return "archive"
+    return None

@@ -1,0 +1,161 @@
+"""Check the golden question set against a built index.
+
+Usage:
+    python tests/golden/check_golden.py INDEX_DIR [GOLDEN_JSONL]
+
+INDEX_DIR is an index folder as written by `python -m indexer rebuild --index DIR` over
+`archive/` and the ai-weekly-fr corpus. GOLDEN_JSONL defaults to archive.jsonl next to
+this script. Exits 0 when every check passes, 1 otherwise (the problems are printed).
+
+Checks: every line is a JSON object; ids are unique and match c### (covered) or a### (absent);
+fields and their values are valid; every covered evidence text is 20-200 characters, holds no
+line break, and is found verbatim in the indexed text of the issue whose `source` it names;
+absent questions have no evidence and a known `why`. Counts per kind and language are printed.
+
+`load_golden` and `check_golden` are importable for tests:
+    problems, counts = check_golden(load_golden(path), {issue.source: issue.text for issue in idx.issues.values()})
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_GOLDEN = HERE / "archive.jsonl"
+
+KINDS = {"covered", "absent"}
+LANGUAGES = {"en", "fr"}
+WHY = {"near-miss company", "after last issue", "adjacent subject", "off-topic"}
+REQUIRED = {"id", "kind", "language", "question", "evidence"}
+OPTIONAL = {"why", "note"}
+ID_PATTERN = {"covered": re.compile(r"^c\d{3,}$"), "absent": re.compile(r"^a\d{3,}$")}
+MIN_EVIDENCE, MAX_EVIDENCE = 20, 200
+
+
+def load_golden(path: Path = DEFAULT_GOLDEN) -> list[dict]:
+    """The golden rows, in file order. Raises ValueError on a line that is not a JSON object."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: not JSON ({exc})") from exc
+            if not isinstance(row, dict):
+                raise ValueError(f"line {number}: not a JSON object")
+            rows.append(row)
+    return rows
+
+
+def check_golden(rows: list[dict], texts: dict[str, str]) -> tuple[list[str], Counter]:
+    """(problems, counts). `texts` maps an issue's source to its indexed text.
+    counts has keys (kind, language)."""
+    problems: list[str] = []
+    counts: Counter = Counter()
+    seen: set[str] = set()
+    for row in rows:
+        rid = row.get("id", "?")
+        where = f"{rid}:"
+        missing = REQUIRED - row.keys()
+        extra = row.keys() - REQUIRED - OPTIONAL
+        if missing:
+            problems.append(f"{where} missing fields {sorted(missing)}")
+            continue
+        if extra:
+            problems.append(f"{where} unknown fields {sorted(extra)}")
+        if not isinstance(rid, str) or not rid:
+            problems.append(f"{where} bad id")
+        elif rid in seen:
+            problems.append(f"{where} duplicate id")
+        seen.add(rid)
+        kind, language, question, evidence = row["kind"], row["language"], row["question"], row["evidence"]
+        if kind not in KINDS:
+            problems.append(f"{where} kind {kind!r} not in {sorted(KINDS)}")
+            continue
+        if isinstance(rid, str) and not ID_PATTERN[kind].match(rid):
+            problems.append(f"{where} id does not match its kind ({kind})")
+        if language not in LANGUAGES:
+            problems.append(f"{where} language {language!r} not in {sorted(LANGUAGES)}")
+        if not isinstance(question, str) or len(question.strip()) < 3:
+            problems.append(f"{where} empty question")
+        if not isinstance(evidence, list):
+            problems.append(f"{where} evidence is not a list")
+            continue
+        counts[(kind, language)] += 1
+        if kind == "absent":
+            if evidence:
+                problems.append(f"{where} absent question with evidence")
+            if row.get("why") not in WHY:
+                problems.append(f"{where} why {row.get('why')!r} not in {sorted(WHY)}")
+            continue
+        if "why" in row:
+            problems.append(f"{where} covered question with a why")
+        if not evidence:
+            problems.append(f"{where} covered question without evidence")
+        for n, item in enumerate(evidence):
+            at = f"{where} evidence[{n}]"
+            if not isinstance(item, dict) or set(item) != {"source", "text"}:
+                problems.append(f"{at} must be an object with exactly source and text")
+                continue
+            source, text = item["source"], item["text"]
+            if not isinstance(text, str) or not (MIN_EVIDENCE <= len(text) <= MAX_EVIDENCE):
+                problems.append(f"{at} text must be {MIN_EVIDENCE}-{MAX_EVIDENCE} characters")
+                continue
+            if "\n" in text or "\r" in text:
+                problems.append(f"{at} text holds a line break")
+            if source not in texts:
+                problems.append(f"{at} source {source!r} is not an issue of the index")
+            elif text not in texts[source]:
+                problems.append(f"{at} text not found verbatim in {source}: {text!r}")
+    return problems, counts
+
+
+def index_texts(index_dir: Path) -> dict[str, str]:
+    """{source: indexed text} of every issue kept in the index."""
+    root = Path(__file__).resolve().parents[2]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from indexer.index import open_index
+
+    idx = open_index(Path(index_dir))
+    return {issue.source: issue.text for issue in idx.issues.values()}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__.strip())
+        return 0 if argv else 2
+    index_dir = Path(argv[0])
+    golden = Path(argv[1]) if len(argv) > 1 else DEFAULT_GOLDEN
+    try:
+        rows = load_golden(golden)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read {golden}: {exc}")
+        return 1
+    texts = index_texts(index_dir)
+    problems, counts = check_golden(rows, texts)
+    cited = Counter(item["source"] for row in rows if row.get("kind") == "covered" for item in row.get("evidence", []) if isinstance(item, dict) and "source" in item)
+    print(f"{golden.name}: {len(rows)} questions")
+    for kind in sorted(KINDS):
+        by_language = ", ".join(f"{language} {counts[(kind, language)]}" for language in sorted(LANGUAGES))
+        print(f"  {kind}: {sum(counts[(kind, language)] for language in LANGUAGES)} ({by_language})")
+    print("  evidence per issue:")
+    for source in sorted(texts):
+        print(f"    {cited[source]:4d}  {source}")
+    uncited = sorted(set(texts) - set(cited))
+    if uncited:
+        print(f"  note: issues with no covered question: {uncited}")
+    for problem in problems:
+        print("PROBLEM", problem)
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
