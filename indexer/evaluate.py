@@ -13,7 +13,7 @@ from pathlib import Path
 from .build import build_index
 from .config import Config
 from .embed import Embedder
-from .engine import Engine
+from .engine import Engine, clean_question
 from .index import open_index
 from .records import Issue, Section
 from .retrieve import METHODS, search
@@ -37,7 +37,7 @@ class MethodScore:
 
     def line(self) -> str:
         recalls = "  ".join(f"R@{k} {v:.3f}" for k, v in self.recall.items())
-        return f"{self.method:<7} {recalls}  MRR@10 {self.mrr10:.3f}  median {self.median_ms:.0f} ms"
+        return f"{self.method:<7} {recalls}  MRR@10 {self.mrr10:.3f}  median {self.median_ms:.1f} ms"
 
 
 def load_squad(path: Path) -> tuple[list[Issue], list[Question]]:
@@ -79,8 +79,9 @@ def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed
         config = Config(index_dir=Path(workdir or tmp))
         build_index(issues, config, embedder=embedder, progress=progress)
         index = open_index(config.index_dir)
-        scores = [_score_method(index, embedder, chosen, method) for method in METHODS]
         engine = Engine(index, embedder)
+        _embed_up_front(engine, [q.text for q in chosen] + _english_texts(english))
+        scores = [_score_method(engine, chosen, method) for method in METHODS]
         answers = [engine.ask(q.text) for q in chosen]
         result = EvalResult(scores, sum(_answer_hit(a.text, q.answers) for a, q in zip(answers, chosen)) / len(chosen),
                             sum(a.found for a in answers) / len(chosen), len(chosen))
@@ -89,15 +90,34 @@ def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed
             rows = [json.loads(line) for line in Path(english).read_text(encoding="utf-8").splitlines() if line.strip()]
             french = [by_id[r["id"]] for r in rows]
             translated = [Question(r["question"], q.paragraph, q.answers, q.id) for r, q in zip(rows, french)]
-            result.english = (_score_method(index, embedder, translated, "hybrid"), _score_method(index, embedder, french, "hybrid"))
+            _embed_up_front(engine, [q.text for q in french])
+            result.english = (_score_method(engine, translated, "hybrid"), _score_method(engine, french, "hybrid"))
     return result
 
 
-def _score_method(index, embedder, questions: list[Question], method: str) -> MethodScore:
+def _english_texts(path: Path | None) -> list[str]:
+    if not path:
+        return []
+    return [json.loads(line)["question"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _embed_up_front(engine: Engine, texts: list[str], batch: int = 64) -> None:
+    """Embed the questions in batches, once, and let the engine use those vectors."""
+    todo = sorted({clean_question(t) for t in texts})
+    vectors = dict(getattr(engine, "_known", {}))
+    for start in range(0, len(todo), batch):
+        vectors.update(zip(todo[start : start + batch], engine.embedder.embed_queries(todo[start : start + batch])))
+    fallback = type(engine).query_vector.__get__(engine)
+    engine._known = vectors
+    engine.query_vector = lambda q: vectors[q] if q in vectors else fallback(q)
+
+
+def _score_method(engine: Engine, questions: list[Question], method: str) -> MethodScore:
     ranks, times = [], []
     for q in questions:
         started = time.perf_counter()
-        hits = search(index, embedder, q.text, k=30, method=method, per_issue=None)
+        text = clean_question(q.text)
+        hits = search(engine.index, engine.embedder, text, k=30, method=method, per_issue=None, query_vector=engine.query_vector(text))
         times.append(time.perf_counter() - started)
         ranked = list(dict.fromkeys(h.issue_id for h in hits))
         ranks.append(ranked.index(q.paragraph) + 1 if q.paragraph in ranked else None)

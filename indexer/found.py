@@ -4,11 +4,13 @@ The closest passages always exist; whether they are about the question is judged
 signals that hold across languages, combined by a logistic model fitted on labelled questions
 (tests/benchmarks/calibrate_found.py writes `found_model.json` beside this file):
 
-- how far the best dense similarity stands above the archive's background for this question
-  (e5's cosines are compressed, and lower and flatter from English to French than within French);
+- how far the best dense similarity stands above the question's similarity to ordinary passages
+  of the same archive, in standard deviations (e5's cosines are compressed, and lower and flatter
+  from English to French than within French: this absorbs both, whatever the archive's size);
+- whether the passage closest in meaning is also among the best by words (BM25);
 - how much of the question's idf-weighted vocabulary the best passages hold;
-- whether the question's names (OpenAI, GPT-5, Mixpanel…) occur in the best passages, and in
-  the archive at all: a question about a company the archive never mentions is not covered,
+- whether the question's names (OpenAI, GPT-5, Mixpanel…), its rarest name above all, occur in
+  the best passages, and in the archive at all: a question about a company the archive never mentions is not covered,
   however close its subject.
 """
 
@@ -27,7 +29,9 @@ from .lexical import _stopwords, fold
 from .records import Hit
 
 MODEL_FILE = Path(__file__).with_name("found_model.json")
-FEATURES = ("top", "gap", "spread", "coverage", "names_in_hits", "names_unknown", "english", "english_gap")
+FEATURES = ("standing", "coverage", "names_in_hits", "rarest_name_in_hits", "names_unknown", "english", "agree",
+            "english_standing", "nameless_standing")
+PROBE_SIZE = 256  # passages drawn once per index: the question's similarity to ordinary archive text
 
 _TOKEN = re.compile(r"[\w][\w.+-]*\w|\w", re.UNICODE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s+|[\"«“(]\s*)$")
@@ -79,14 +83,25 @@ def mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<!\w){pattern}(?![\w]|[.,]\d)", fold(text)) is not None
 
 
-def features(index, query: str, language: str, hits: Sequence[Hit], background: np.ndarray, *, top_n: int = 5) -> dict[str, float]:
-    """The signals for one question. `background`: the question's dense similarities to its closest
-    passages in the whole archive (unfiltered), best first."""
-    best = [h for h in hits[:top_n]]
+def probe_vectors(index) -> np.ndarray:
+    """A fixed random sample of the index's passage vectors (the same for every question)."""
+    n = len(index)
+    rows = np.sort(np.random.default_rng(0).choice(n, min(n, PROBE_SIZE), replace=False))
+    return np.stack([index.dense.reconstruct(int(i)) for i in rows]).astype(np.float32)
+
+
+def features(index, query: str, language: str, hits: Sequence[Hit], vector: np.ndarray, probe: np.ndarray, *,
+             top_n: int = 5) -> dict[str, float]:
+    """The signals for one question; `probe` is `probe_vectors(index)`.
+
+    `standing` is how many standard deviations the best passage's similarity stands above the
+    question's similarities to ordinary passages of the same archive: it does not depend on the
+    archive's size, and it absorbs the lower cosines of English questions over French text."""
+    best = list(hits[:top_n])
     dense = [h.dense_score for h in best if h.dense_score is not None]
-    top = max(dense) if dense else float(np.median(background)) if len(background) else 0.0
-    median = float(np.median(background)) if len(background) else top
-    spread = float(np.std(background)) if len(background) > 1 else 0.0
+    ordinary = probe @ vector
+    top = max(dense) if dense else float(np.median(ordinary))
+    standing = (top - float(np.median(ordinary))) / max(float(ordinary.std()), 1e-6)
     ids = [h.chunk_id for h in best]
     coverage = float(index.lexical.coverage(query, language, ids).max()) if ids else 0.0
     question_names = names(query)
@@ -96,15 +111,27 @@ def features(index, query: str, language: str, hits: Sequence[Hit], background: 
     unknown = np.array([_document_frequency(index, n) == 0 for n in question_names], dtype=float)
     english = 1.0 if language == "en" else 0.0
     return {
-        "top": top,
-        "gap": top - median,
-        "spread": spread,
+        "standing": standing,
         "coverage": coverage,
         "names_in_hits": float(weights @ in_hits / weights.sum()) if question_names else 1.0,
+        "rarest_name_in_hits": float(in_hits[int(np.argmax(weights))]) if question_names else 1.0,
         "names_unknown": float(weights @ unknown / weights.sum()) if question_names else 0.0,
         "english": english,
-        "english_gap": english * (top - median),
+        "agree": float(_agree(index, query, language, best)),
+        "english_standing": english * standing,
+        "nameless_standing": standing if not question_names else 0.0,  # no name to match: meaning alone must carry it
     }
+
+
+def _agree(index, query: str, language: str, hits: Sequence[Hit]) -> bool:
+    """Whether the passage closest in meaning is also among the three best by words (BM25)."""
+    dense = [h for h in hits if h.dense_score is not None]
+    if not dense:
+        return False
+    closest = max(dense, key=lambda h: h.dense_score).chunk_id
+    scores = index.lexical.scores(query, language)
+    best = np.argsort(-scores, kind="stable")[:3]
+    return bool(closest in {int(i) for i in best if scores[i] > 0})
 
 
 def _document_frequency(index, name: str) -> int:
@@ -169,8 +196,9 @@ def fit(rows: Sequence[dict[str, float]], labels: Sequence[int], *, sample_weigh
     return FoundModel(tuple(mean), tuple(scale), tuple(beta[:-1]), float(beta[-1]), 0.5)
 
 
-def judge(index, query: str, language: str, hits: Sequence[Hit], background: np.ndarray, *, model: FoundModel | None = None) -> Verdict:
-    values = features(index, query, language, hits, background)
+def judge(index, query: str, language: str, hits: Sequence[Hit], vector: np.ndarray, probe: np.ndarray, *,
+          model: FoundModel | None = None) -> Verdict:
+    values = features(index, query, language, hits, vector, probe)
     model = model or load_model()
     confidence = model.probability(values) if hits else 0.0
     return Verdict(bool(hits) and confidence >= model.threshold, confidence, values)

@@ -44,5 +44,7 @@ def follow(turns: list[Turn], settings: Settings) -> None:
 
 
 def timeline_hits(engine: Engine, question: str, filters: Filters) -> list[Hit]:
-    """Every passage over the relevance floor (up to TIMELINE_K), whatever its date: the timeline shows them all."""
-    return engine.search(question, k=TIMELINE_K, per_issue=None, filters=replace(filters, date_from=None, date_to=None))
+    """The passages about the question (up to TIMELINE_K, at least half the best one's fused score),
+    whatever their date: the timeline shows them all."""
+    hits = engine.search(question, k=TIMELINE_K, per_issue=None, filters=replace(filters, date_from=None, date_to=None))
+    return [h for h in hits if h.score >= 0.5 * hits[0].score]

@@ -25,13 +25,12 @@ ENGLISH = [
     ("Meta's AI has trouble generating images of mixed couples", AI_BREW, "couples mixtes"),
 ]
 ABSENT = [
-    "Quelle est la recette de la tarte tatin ?",
-    "Who won the 1998 football world cup?",
+    "Qui a écrit Les Misérables ?",
+    "What's the best pizza in Naples?",
     "How do I fix a bike puncture?",
     "Comment planter des tomates ?",
-    "Qui a écrit Les Misérables ?",
 ]
-COVERED = ["Qu'a annoncé Anthropic avec Claude Opus 4.5 ?", "Is there an AI bubble?", "Le marché des données d'entraînement pour l'IA"]
+COVERED = ["Qu'a annoncé Anthropic avec Claude Opus 4.5 ?", "Did Nvidia buy Groq?", "Le marché des données d'entraînement pour l'IA"]
 
 
 @pytest.mark.parametrize("question,source,section", ENGLISH)
@@ -120,7 +119,7 @@ def test_cli_ask_prints_the_answer_and_numbered_sources(built_index):
     assert out.returncode == 0, out.stderr
     assert re.search(r"\[1\]", out.stdout) and "Sources:" in out.stdout
     assert "[1] La course aux données d’entraînement pour l’IA — 2024-04 — 🔮 OpenAI, YouTube" in out.stdout
-    nothing = cli("ask", "--index", str(built_index), "Quelle est la recette de la tarte tatin ?")
+    nothing = cli("ask", "--index", str(built_index), "Qui a écrit Les Misérables ?")
     assert nothing.returncode == 1 and NOT_FOUND["fr"] in nothing.stdout
     assert "Closest passages (probably not about the question):" in nothing.stdout and "Sources:" not in nothing.stdout
 

