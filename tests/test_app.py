@@ -22,7 +22,7 @@ OPENAI_YOUTUBE = "what did we write about OpenAI and YouTube?"
 AI_BREW = "La course aux données d’entraînement pour l’IA"  # curly apostrophes, as the issue writes them
 BROAD = "Qu'a annoncé OpenAI ?"  # answered from several issues
 ABSENT = "Qui a gagné la coupe du monde de rugby ?"
-TATIN = "Quelle est la recette de la tarte tatin ?"  # a subject the archive never mentions
+TATIN = "What's the best pizza in Naples?"  # a subject the archive never mentions
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 WAIT_MS = 120_000  # the machine is shared and slow: generous, but every wait is bounded
 AI_BREW = "La course aux données d’entraînement pour l’IA"
 OPENAI_YOUTUBE = "what did we write about OpenAI and YouTube?"
-TATIN = "Quelle est la recette de la tarte tatin ?"
+TATIN = "What's the best pizza in Naples?"  # a subject the archive never mentions
 DOCS = REPO / "docs"  # the README's screenshots
 MAX_SCREENSHOT = 300_000  # bytes
 
