@@ -15,7 +15,7 @@ from typing import Callable
 
 from .config import ChunkSettings
 from .read.lang import detect_language
-from .records import Chunk, Issue
+from .records import Chunk, Issue, Link
 from .sentences import sentence_spans
 
 TokenCounter = Callable[[str], int]
@@ -59,9 +59,19 @@ def chunk_issue(issue: Issue, count_tokens: TokenCounter, settings: ChunkSetting
                 embed_text=full,
                 language=detect_language(body) if len(body) > 40 else (issue.language or "fr"),
                 hash=hashlib.sha256(full.encode("utf-8")).hexdigest(),
+                links=_links(issue, spans, unit.start, unit.end),
             )
         )
     return chunks
+
+
+def _links(issue: Issue, spans: tuple[tuple[int, int], ...], start: int, end: int) -> tuple[Link, ...]:
+    """The outbound links of the sections a passage overlaps, each URL once."""
+    found: dict[str, Link] = {}
+    for section, (s, e) in zip(issue.sections, spans):
+        if s < end and start < e:
+            found.update((link.url, link) for link in section.links if link.url not in found)
+    return tuple(found.values())
 
 
 def _split_section(text: str, label: str, start: int, end: int, budget: int, overlap: int, count: TokenCounter) -> list[_Unit]:

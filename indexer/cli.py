@@ -58,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--llm", action="store_true", help="answer with the LLM endpoint (AIBREW_LLM_BASE_URL or --llm-url)")
     ask.add_argument("--llm-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
     ask.add_argument("--llm-model", help="model name to ask the endpoint for")
-    ask.add_argument("--llm-key", help="API key for the endpoint")
+    ask.add_argument("--llm-key-file", type=Path, help="file holding the endpoint's API key (or set AIBREW_LLM_API_KEY)")
+    ask.add_argument("--llm-key", help="API key for the endpoint (discouraged: other users see it in the process list; "
+                     "use AIBREW_LLM_API_KEY or --llm-key-file)")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object: text, found, sentences, sources")
 
     sync = command("sync", _sync, "Fetch the newsletter's published issues into the archive: one HTML file and a .meta.yaml "
@@ -172,29 +174,23 @@ def _search(args) -> int:
 
 
 def _ask(args) -> int:
-    from .config import LLMSettings
     from .engine import load_engine
 
+    llm = _llm_settings(args) if args.llm or args.llm_url else None
     engine = load_engine(_config(args).index_dir)
-    llm = None
-    if args.llm or args.llm_url:
-        env = LLMSettings.from_env()
-        llm = LLMSettings(args.llm_url or env.base_url, args.llm_model or env.model, args.llm_key or env.api_key, env.timeout)
-        if not llm.configured:
-            print("error: --llm needs an endpoint: set AIBREW_LLM_BASE_URL or pass --llm-url", file=sys.stderr)
-            return 2
-    streamed = []
+    streamed = [""]
 
-    def on_token(token: str) -> None:
-        streamed.append(token)
-        print(printable(token), end="", flush=True)
+    def on_text(text: str) -> None:  # the citation-checked answer so far: print what it adds
+        if text.startswith(streamed[0]):
+            print(printable(text[len(streamed[0]):]), end="", flush=True)
+            streamed[0] = text
 
-    answer = engine.ask(args.question, k=args.k, llm=llm, on_token=None if args.json else on_token)
+    answer = engine.ask(args.question, k=args.k, llm=llm, on_token=None if args.json else on_text)
     if args.json:
         print(json_safe(json.dumps(answer.as_json(), ensure_ascii=False)))
         return 0 if answer.found else 1
-    if streamed:
-        print("\n")  # the streamed text is replaced by the citation-checked one below
+    if streamed[0]:
+        print("\n")  # the streamed text is followed by the final, checked one
     if answer.notice:
         print(printable(f"note: {answer.notice}"), file=sys.stderr)
     print(printable(answer.text))
@@ -203,6 +199,29 @@ def _ask(args) -> int:
     for n, hit in enumerate(answer.hits, 1):
         print(printable(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})"))
     return 0 if answer.found else 1
+
+
+def _llm_settings(args):
+    """The endpoint from flags and environment; the key from AIBREW_LLM_API_KEY, --llm-key-file or (warned) --llm-key."""
+    from .config import LLMSettings
+    from .llm import check_endpoint
+
+    env = LLMSettings.from_env()
+    key = env.api_key
+    if args.llm_key_file:
+        try:
+            key = args.llm_key_file.read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError) as error:
+            raise IndexerError(f"cannot read the API key file {args.llm_key_file}: {error.strerror if isinstance(error, OSError) else error}")
+    if args.llm_key:
+        print("warning: --llm-key shows the key to every user of this machine (process list); "
+              "set AIBREW_LLM_API_KEY or use --llm-key-file instead", file=sys.stderr)
+        key = args.llm_key
+    settings = LLMSettings(args.llm_url or env.base_url, args.llm_model or env.model, key, env.timeout)
+    if not settings.configured:
+        raise IndexerError("--llm needs an endpoint: set AIBREW_LLM_BASE_URL or pass --llm-url")
+    check_endpoint(settings.base_url)
+    return settings
 
 
 def _eval(args) -> int:

@@ -41,7 +41,15 @@ class IndexLocked(IndexerError):
 
 
 class LLMError(IndexerError):
-    """The configured chat endpoint failed (down, too slow, or a bad answer)."""
+    """The configured chat endpoint failed (down, too slow, or a bad answer).
+
+    `code` says which way, for a reader-facing notice in the reader's language: "config" (no usable
+    endpoint URL), "down", "timeout", "http", "stream" (malformed, cut short or not a stream), "empty"."""
+
+    def __init__(self, message: str, *, code: str = "stream", endpoint: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.endpoint = endpoint
 
 
 class SyncError(IndexerError):

@@ -12,7 +12,7 @@ import numpy as np
 from .embed import model_id_for
 from .errors import IndexerError, IndexMismatch
 from .lexical import LexicalIndex
-from .records import Chunk, IssueInfo
+from .records import Chunk, IssueInfo, Link
 from .store import current_build, load_manifest, verify
 
 
@@ -46,6 +46,7 @@ class Index:
             "issue": np.array([p.issue_id for p in self.passages], dtype=object),
             "language": np.array([p.language for p in self.passages], dtype=object),
             "date": np.array([self.issues[p.issue_id].date or "" for p in self.passages], dtype=object),
+            "domains": np.array([frozenset(link.domain for link in p.links) for p in self.passages], dtype=object),
         }
 
 
@@ -86,9 +87,10 @@ def _load(build: Path, model: str | None) -> Index:
     db = sqlite3.connect(f"file:{build / 'passages.sqlite'}?mode=ro", uri=True)
     try:
         issues = {row[0]: IssueInfo(*row) for row in db.execute("SELECT id, source, title, date, url, number, language, text FROM issues")}
+        links = _links(db)
         passages = [
-            Chunk(*row)
-            for row in db.execute("SELECT issue_id, section, position, start, end, text, embed_text, language, hash FROM passages ORDER BY id")
+            Chunk(*row[1:], links=links.get(row[0], ()))
+            for row in db.execute("SELECT id, issue_id, section, position, start, end, text, embed_text, language, hash FROM passages ORDER BY id")
         ]
         spans = np.array(list(db.execute("SELECT passage_id, start, end FROM sentences ORDER BY id")), dtype=np.int64).reshape(-1, 3)
     finally:
@@ -110,3 +112,13 @@ def _load(build: Path, model: str | None) -> Index:
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [""])[0][:160]
+
+
+def _links(db: sqlite3.Connection) -> dict[int, tuple[Link, ...]]:
+    """Outbound links per passage id (none for a build made before links were kept)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").fetchone():
+        return {}
+    out: dict[int, list[Link]] = {}
+    for passage, url, text, domain in db.execute("SELECT passage_id, url, text, domain FROM links ORDER BY passage_id, position"):
+        out.setdefault(passage, []).append(Link(url, text, domain))
+    return {k: tuple(v) for k, v in out.items()}

@@ -20,6 +20,18 @@ def check_date(value: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An outbound link of a news item: where the article it summarises lives."""
+
+    url: str
+    text: str  # the anchor text (the URL when there is none)
+    domain: str  # host without "www.", lower-cased
+
+    def as_json(self) -> dict:
+        return {"url": self.url, "text": self.text, "domain": self.domain}
+
+
+@dataclass(frozen=True)
 class Section:
     """One section or news item of an issue, as the issue itself structures it.
 
@@ -29,6 +41,7 @@ class Section:
     title: str
     text: str
     parent: str | None = None
+    links: tuple[Link, ...] = ()  # outbound links of the item (metadata, never embedded)
 
     @property
     def label(self) -> str:
@@ -92,6 +105,7 @@ class Chunk:
     embed_text: str  # the passage with its context (issue and section titles), as embedded
     language: str
     hash: str  # sha256 of embed_text: the embedding cache key (with the model)
+    links: tuple[Link, ...] = ()  # the outbound links of the sections it covers
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,7 @@ class Hit:
     end: int
     dense_score: float | None = None
     lexical_score: float | None = None
+    links: tuple[Link, ...] = ()
 
     def as_json(self, rank: int) -> dict:
         return {
@@ -126,6 +141,7 @@ class Hit:
             "text": self.text,
             "start": self.start,
             "end": self.end,
+            "links": [link.as_json() for link in self.links],
         }
 
 

@@ -31,6 +31,7 @@ class Filters:
     date_to: str | None = None
     languages: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()  # issue ids
+    domains: tuple[str, ...] = ()  # passages that link to one of these sites (see read/links.py)
 
     def mask(self, index: Index) -> np.ndarray | None:
         """Boolean mask of the passages these filters keep, or None when nothing is filtered."""
@@ -39,6 +40,8 @@ class Filters:
             keep &= np.isin(cols["language"], list(self.languages))
         if self.issues:
             keep &= np.isin(cols["issue"], list(self.issues))
+        if self.domains:
+            keep &= np.array([not d.isdisjoint(self.domains) for d in cols["domains"]], dtype=bool)
         if self.date_from or self.date_to:  # undated issues are left out; a month spans its days
             low, high = period(self.date_from or "0000-01")[0], period(self.date_to or "9999-12")[1]
             keep &= np.array([bool(d) and period(d)[1] >= low and period(d)[0] <= high for d in cols["date"]])
@@ -155,4 +158,5 @@ def _cap(index: Index, ranked: list[tuple[int, float]], per_issue: int) -> list[
 def _hit(index: Index, i: int, score: float, dense: float | None, lexical: float | None) -> Hit:
     p = index.passages[i]
     issue = index.issues[p.issue_id]
-    return Hit(i, score, p.issue_id, issue.source, issue.title, issue.date, issue.url, p.section, p.language, p.text, p.start, p.end, dense, lexical)
+    return Hit(i, score, p.issue_id, issue.source, issue.title, issue.date, issue.url, p.section, p.language, p.text, p.start, p.end, dense, lexical,
+               p.links)

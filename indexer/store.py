@@ -76,12 +76,16 @@ def write_sqlite(path: Path, issues, chunks, sentence_rows) -> None:
             " text TEXT, embed_text TEXT, language TEXT, hash TEXT)"
         )
         db.execute("CREATE TABLE sentences (id INTEGER PRIMARY KEY, passage_id INTEGER, start INTEGER, end INTEGER)")
+        db.execute("CREATE TABLE links (passage_id INTEGER, position INTEGER, url TEXT, text TEXT, domain TEXT)")
+        db.execute("CREATE INDEX links_domain ON links (domain)")
         db.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)", [(i.id, i.source, i.title, i.date, i.url, i.number, i.language, i.text) for i in issues])
         db.executemany(
             "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(n, c.issue_id, c.section, c.position, c.start, c.end, c.text, c.embed_text, c.language, c.hash) for n, c in enumerate(chunks)],
         )
         db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", [(n, *row) for n, row in enumerate(sentence_rows)])
+        db.executemany("INSERT INTO links VALUES (?,?,?,?,?)",
+                       [(n, p, link.url, link.text, link.domain) for n, c in enumerate(chunks) for p, link in enumerate(c.links)])
     db.close()
 
 

@@ -46,6 +46,7 @@ def build_filters(
     languages: Sequence[str] = (),
     issues: Sequence[str] = (),
     period: tuple[str, str] | None = None,
+    sites: Sequence[str] = (),
 ) -> Filters:
     """Filters from the sidebar: the whole date range means no date filter (undated issues stay in);
     a period picked on the timeline narrows the dates further."""
@@ -59,7 +60,7 @@ def build_filters(
     if period is not None:
         date_from = max(filter(None, (date_from, period[0])))
         date_to = min(filter(None, (date_to, period[1])))
-    return Filters(date_from, date_to, tuple(sorted(languages)), tuple(issues))
+    return Filters(date_from, date_to, tuple(sorted(languages)), tuple(issues), tuple(sites))
 
 
 def describe(filters: Filters, labels: dict[str, str]) -> str:
@@ -70,4 +71,5 @@ def describe(filters: Filters, labels: dict[str, str]) -> str:
     if filters.languages:
         parts.append(", ".join(filters.languages))
     parts.extend(labels.get(i, i) for i in filters.issues)
+    parts.extend(filters.domains)
     return " · ".join(parts)

@@ -68,10 +68,12 @@ def safe_url(url: str | None) -> str | None:
     return url if url and re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else None
 
 
-def source_html(rank: int, title: str, details: Sequence[str], body: str) -> str:
-    """A source card: '[rank] title', then its details (date, section, language), then its marked `body`."""
+def source_html(rank: int | None, title: str, details: Sequence[str], body: str) -> str:
+    """A source card: '[rank] title' (the title alone when `rank` is None), then its details (date, section,
+    language), then its marked `body`."""
     meta = " · ".join(html.escape(d) for d in details if d)
-    return (f'<div class="aib-meta"><b>[{rank}] {html.escape(title)}</b> '
+    number = f"[{rank}] " if rank is not None else ""
+    return (f'<div class="aib-meta"><b>{number}{html.escape(title)}</b> '
             f'<span class="aib-dim">{meta}</span></div><div class="aib-text">{body}</div>')
 
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from search_app import filters as flt
 from search_app import highlight as hl
+from search_app import landing
 from search_app import timeline as tl
 from search_app.i18n import STRINGS, t
 
@@ -21,6 +22,7 @@ OPENAI_YOUTUBE = "what did we write about OpenAI and YouTube?"
 AI_BREW = "La course aux données d’entraînement pour l’IA"  # curly apostrophes, as the issue writes them
 BROAD = "Qu'a annoncé OpenAI ?"  # answered from several issues
 ABSENT = "Qui a gagné la coupe du monde de rugby ?"
+TATIN = "What's the best pizza in Naples?"  # a subject the archive never mentions
 
 
 @pytest.fixture
@@ -29,6 +31,17 @@ def page(monkeypatch, built_index):
     monkeypatch.setenv("AIBREW_INDEX", str(built_index))
     monkeypatch.delenv("AIBREW_LLM_BASE_URL", raising=False)
     app = AppTest.from_file(APP, default_timeout=300)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def opened(monkeypatch, built_index, **params: str) -> AppTest:
+    """A new session on the page opened from a URL with these query parameters."""
+    monkeypatch.setenv("AIBREW_INDEX", str(built_index))
+    monkeypatch.delenv("AIBREW_LLM_BASE_URL", raising=False)
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params.update(params)
     app.run()
     assert not app.exception, app.exception
     return app
@@ -111,11 +124,14 @@ def test_a_period_picked_on_the_timeline_filters_the_answer(page):
     assert page.session_state["period"] is None and AI_BREW in sources(page)
 
 
-def test_nothing_found_says_so_and_suggests_removing_filters(page):
-    ask(page, ABSENT)
+def test_nothing_found_says_so_and_folds_the_closest_passages(page):
+    ask(page, TATIN)
     text = shown(page)
-    assert "Rien trouvé dans l'archive" in text and "retirez des filtres" in text
-    assert not sources(page) and not page.get("vega_lite_chart")
+    assert "Rien dans l'archive ne répond à cette question." in text and "retirez des filtres" in text
+    assert not page.get("vega_lite_chart") and not any(e.label.startswith(t("sources", "fr")) for e in page.expander)
+    [folded] = [e for e in page.expander if "probablement sans rapport avec la question" in e.label]
+    assert not folded.proto.expanded  # folded: the reader sees the archive was searched, not an answer
+    assert sources(page)  # the closest passages are there, numbered, inside the folded block
 
 
 def test_a_filter_that_excludes_everything_finds_nothing(page, engine):
@@ -151,7 +167,9 @@ def test_llm_endpoint_down_shows_the_extractive_answer_with_a_notice(monkeypatch
     app = AppTest.from_file(APP, default_timeout=300).run()
     assert widget(app.sidebar.toggle, "Réponse rédigée par le LLM").value is True
     ask(app, OPENAI_YOUTUBE)
-    assert "Le LLM n'a pas pu répondre" in unmark(app.warning[0].value)
+    warning = unmark(app.warning[0].value)
+    assert "Le LLM n'a pas pu répondre" in warning and "est injoignable" in warning  # in the reader's language
+    assert "could not reach" not in warning
     assert AI_BREW in sources(app) and re.search(r"\[\d\]", unmark(app.chat_message[1].markdown[0].value))
 
 
@@ -173,7 +191,7 @@ def test_the_language_switch_changes_the_interface(page):
     assert page.title[0].value == t("title", "en") and page.chat_input[0].placeholder == t("ask", "en")
     assert widget(page.multiselect, "Languages") and widget(page.sidebar.radio, "View")
     ask(page, ABSENT)
-    assert "Nothing found in the archive" in shown(page)
+    assert "Nothing in the archive answers this question." in shown(page)
 
 
 def test_the_issues_view_lists_every_issue_newest_first_and_opens_one(page, engine):
@@ -263,3 +281,103 @@ def test_the_timeline_groups_passages_by_issue_and_keeps_undated_ones_apart():
 
 def test_every_string_exists_in_both_languages():
     assert STRINGS["fr"].keys() == STRINGS["en"].keys()
+
+
+# --- round two: landing, shareable URLs, links, sites, more like this -----------------------------------------
+
+
+def link_buttons(app: AppTest) -> list[tuple[str, str]]:
+    return [(b.proto.label, b.proto.url) for b in app.get("link_button")]
+
+
+def param(app: AppTest, name: str) -> list[str]:
+    """A query parameter of the page's URL, as a list of values."""
+    value = app.query_params.get(name)
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def cards_html(app: AppTest) -> list[str]:
+    return [h.value for h in app.html if '<div class="aib-meta">' in h.value]
+
+
+def copy_links(app: AppTest) -> list[str]:
+    return [c.value for c in app.code if c.value.startswith("http")]
+
+
+def test_the_landing_page_offers_answered_examples_the_latest_issues_and_the_archive_span(page, engine):
+    issues = engine.index.issues.values()
+    n, first, last = landing.span(issues, "fr")
+    assert f"{n} numéros ({len(engine.index)} passages), {landing.elide(first)} à {last}." in shown(page)
+    latest = [unmark(b.label) for b in page.button if b.key and b.key.startswith("latest-")]
+    assert latest == [i.title for i in flt.newest_first(issues)[:5]]
+    examples = [unmark(b.label) for b in page.button if b.key and b.key.startswith("example-")]
+    assert 4 <= len(examples) <= 6 and all(q.startswith("Qu'a-t-on écrit sur ") for q in examples)
+    for question in examples:  # the archive really answers each one
+        answer = engine.ask(question)
+        name = question.removeprefix("Qu'a-t-on écrit sur ").removesuffix(" ?")
+        assert answer.found and answer.hits and name.split()[0].lower() in answer.text.lower()
+    page.button(key="example-0").click().run()
+    assert unmark(page.chat_message[0].markdown[0].value) == examples[0] and sources(page)
+    assert param(page, "q") == [examples[0]]  # the address bar follows: the answer can be shared
+    assert not [b for b in page.button if b.key and b.key.startswith("example-")]  # the landing gives way
+
+
+def test_a_shared_question_url_asks_it_in_the_readers_language(monkeypatch, built_index):
+    app = opened(monkeypatch, built_index, q=OPENAI_YOUTUBE, lang="en")
+    assert app.title[0].value == t("title", "en") and app.sidebar.toggle[0].value is True
+    assert unmark(app.chat_message[0].markdown[0].value) == OPENAI_YOUTUBE and sources(app)[0] == AI_BREW
+    answer_link = next(u for u in copy_links(app) if "q=" in u)
+    assert "q=what+did+we+write+about+OpenAI+and+YouTube%3F" in answer_link and "lang=en" in answer_link
+    assert any("issue=000_4890d60036440a5b&at=" in u for u in copy_links(app))  # each source has its own link
+
+
+def test_a_shared_issue_url_opens_the_issue_at_the_passage(monkeypatch, built_index, engine):
+    issue = next(i for i in engine.index.issues.values() if i.title == AI_BREW)
+    passage = [p for p in engine.index.passages if p.issue_id == issue.id][3]
+    app = opened(monkeypatch, built_index, issue=issue.id, at=str(passage.start))
+    assert app.session_state["view"] == "issues" and unmark(app.subheader[0].value) == AI_BREW
+    body = next(h.value for h in app.html if "aib-issue" in h.value)
+    assert f'<span id="aib-focus-{passage.start}-{passage.end}"></span>' in body
+    assert any("aib-focus" in h.value and "<script>" in h.value for h in app.html)
+    assert param(app, "issue") == [issue.id] and param(app, "at") == [str(passage.start)]
+
+
+def test_filters_in_a_shared_url_apply_to_its_question(monkeypatch, built_index):
+    app = opened(monkeypatch, built_index, q=BROAD, **{"from": "2025-10-01", "to": "2025-11-30"})
+    listed = sources(app)
+    assert listed and AI_BREW not in listed and "2025-10-01 → 2025-11-30" in shown(app)
+    assert param(app, "from") == ["2025-10-01"] and param(app, "to") == ["2025-11-30"]
+
+
+def test_source_cards_link_to_the_articles_and_the_site_filter_keeps_their_items(page):
+    ask(page, "Qu'a annoncé Anthropic ?")
+    articles = [(label, url) for label, url in link_buttons(page) if label.startswith("Lire l'article · ")]
+    assert articles and all(url.startswith("https://") for _, url in articles)
+    assert any(label == "Lire l'article · anthropic.com" for label, _ in articles)
+    widget(page.multiselect, "Sites liés").set_value(["anthropic.com"]).run()
+    cards = cards_html(page)
+    assert cards and len([1 for label, _ in link_buttons(page) if label == "Lire l'article · anthropic.com"]) >= len(cards)
+    assert param(page, "site") == ["anthropic.com"] and "anthropic.com" in shown(page)
+
+
+def test_the_sites_view_counts_outlets_over_time_and_lists_a_sites_items(page):
+    page.sidebar.radio[0].set_value("sites").run()
+    table = page.dataframe[0].value
+    assert list(table.columns) == ["Site", "Brèves", "Numéros", "Premier numéro", "Dernier numéro"]
+    assert table["Brèves"].is_monotonic_decreasing and "openai.com" in set(table["Site"])
+    assert page.get("vega_lite_chart")  # items per issue date for the most linked sites
+    page.selectbox(key="site_pick").set_value("openai.com").run()
+    items = cards_html(page)
+    assert items and len([1 for label, _ in link_buttons(page) if label == "Lire l'article · openai.com"]) >= len(items)
+
+
+def test_more_like_this_follows_a_passage_into_other_issues(page):
+    ask(page, OPENAI_YOUTUBE)
+    page.button(key="similar-0-1").click().run()
+    assert unmark(page.subheader[0].value) == t("similar.title", "fr")
+    cards = [unhtml(m) for h in page.html for m in re.findall(r'<div class="aib-meta"><b>(.*?)</b>', h.value)]
+    assert cards[0] == AI_BREW and len(cards) > 2 and AI_BREW not in cards[1:]  # the passage, then other issues
+    page.radio(key="similar_order").set_value("similarity").run()
+    assert [unhtml(m) for h in page.html for m in re.findall(r'<div class="aib-meta"><b>(.*?)</b>', h.value)][0] == AI_BREW
+    page.button(key="similar-back").click().run()
+    assert sources(page)[0] == AI_BREW  # back to the answer

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -33,6 +34,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 WAIT_MS = 120_000  # the machine is shared and slow: generous, but every wait is bounded
 AI_BREW = "La course aux données d’entraînement pour l’IA"
 OPENAI_YOUTUBE = "what did we write about OpenAI and YouTube?"
+TATIN = "What's the best pizza in Naples?"  # a subject the archive never mentions
+DOCS = REPO / "docs"  # the README's screenshots
+MAX_SCREENSHOT = 300_000  # bytes
 
 
 @contextmanager
@@ -141,7 +145,8 @@ def test_a_question_gets_an_answer_with_its_sources(browser, server, engine):
     reply.get_by_test_id("stMarkdown").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "browser-answer.png"))
 
-    deepest = max(range(len(expected.hits)), key=lambda n: expected.hits[n].start)  # the passage furthest down its issue
+    cited = {s.citation - 1 for s in expected.sentences}  # sources whose sentences the answer uses
+    deepest = max(cited, key=lambda n: expected.hits[n].start)  # of those, the passage furthest down its issue
     page.set_viewport_size({"width": 1280, "height": 800})
     reply.get_by_role("button", name=t("open", "fr")).nth(deepest).click()
     page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
@@ -153,6 +158,98 @@ def test_a_question_gets_an_answer_with_its_sources(browser, server, engine):
     )
     assert page.locator(".aib-issue mark.aib-used").count() > 0
     page.screenshot(path=str(ARTIFACTS / "browser-issue.png"))
+    page.close()
+
+
+def screenshot(target, path: Path) -> None:
+    """A PNG of a page or an element, small enough for the README (at CSS scale)."""
+    target.screenshot(path=str(path), scale="css")
+    assert path.stat().st_size <= MAX_SCREENSHOT, f"{path} is {path.stat().st_size} bytes"
+
+
+def test_the_landing_page_invites_questions_and_one_click_asks(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server, timeout=WAIT_MS)
+    examples = page.get_by_role("button", name=re.compile("^Qu'a-t-on écrit sur "))
+    examples.first.wait_for(timeout=WAIT_MS)
+    assert 4 <= examples.count() <= 6
+    assert page.get_by_text(re.compile(r"^\d+ numéros \(\d+ passages\), d'avril 2024 à ")).is_visible()
+    assert page.get_by_text(t("latest", "fr")).is_visible()
+    DOCS.mkdir(exist_ok=True)
+    screenshot(page, DOCS / "landing.png")
+    question = examples.first.inner_text()
+    examples.first.click()
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    reply.locator("[data-testid='stExpander']").first.wait_for(timeout=WAIT_MS)
+    assert re.search(r"\[\d\]", reply.get_by_test_id("stMarkdown").first.inner_text())
+    page.wait_for_url(re.compile(r"\?q=Qu%27a-t-on|\?q=Qu'a-t-on"), timeout=WAIT_MS)  # the address bar can be shared
+    assert page.get_by_test_id("stChatMessage").nth(0).get_by_test_id("stMarkdown").inner_text().strip() == question
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
+    page.set_viewport_size({"width": 1100, "height": 2200})  # the whole answer and its sources in view
+    time.sleep(0.5)
+    screenshot(reply, DOCS / "answer.png")
+    page.close()
+
+
+def test_shared_urls_open_a_question_and_an_issue_at_its_passage(browser, server, engine):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{server}/?q={quote('Qu’a annoncé Anthropic ?')}&lang=en", timeout=WAIT_MS)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    reply.locator("[data-testid='stExpander']").first.wait_for(timeout=WAIT_MS)
+    page.get_by_placeholder(t("ask", "en")).wait_for(timeout=WAIT_MS)  # ?lang=en
+    page.get_by_role("heading", name=t("title", "en")).wait_for(timeout=WAIT_MS)
+    articles = reply.locator("a[href^='https://']", has_text="Read the article")
+    articles.first.wait_for(timeout=WAIT_MS)
+    assert articles.count() > 0 and "anthropic.com" in " ".join(articles.all_inner_texts())
+    reply.get_by_test_id("stPopover").first.click()  # the answer's link, with its own copy button
+    shared = page.get_by_test_id("stCode").filter(has_text="?q=").first
+    shared.wait_for(timeout=WAIT_MS)
+    assert shared.inner_text().strip().startswith(server + "/?q=") and "lang=en" in shared.inner_text()
+
+    issue = next(i for i in engine.index.issues.values() if i.title == AI_BREW)
+    passage = [p for p in engine.index.passages if p.issue_id == issue.id][-2]  # far down its issue
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server}/?issue={quote(issue.id)}&at={passage.start}", timeout=WAIT_MS)
+    page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
+    page.wait_for_function(
+        """() => { const a = document.querySelector('[id^="aib-focus-"]'), box = document.querySelector('.aib-issue');
+                   if (!a || !box) return false; const r = a.getBoundingClientRect(), b = box.getBoundingClientRect();
+                   return box.scrollTop > 0 && r.top >= b.top && r.top < b.bottom; }""",
+        timeout=30_000,
+    )
+    assert page.locator(f"#aib-focus-{passage.start}-{passage.end}").count() == 1
+    page.close()
+
+
+def test_the_sites_view_and_more_like_this(browser, server):
+    page = open_page(browser, server)
+    page.get_by_test_id("stSidebar").get_by_text(t("view.sites", "fr"), exact=True).click()
+    page.get_by_text(t("sites.title", "fr")).wait_for(timeout=WAIT_MS)
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=WAIT_MS)
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
+    page.locator("a[href^='https://']", has_text="Lire l'article").first.wait_for(timeout=WAIT_MS)  # the first site's items
+    page.get_by_test_id("stSidebar").get_by_text(t("view.ask", "fr"), exact=True).click()
+    ask_in_browser(page, OPENAI_YOUTUBE, answered=0)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    reply.get_by_role("button", name=t("similar", "fr")).first.click()
+    page.get_by_text(t("similar.title", "fr")).wait_for(timeout=WAIT_MS)
+    titles = page.locator(".aib-meta b").all_inner_texts()
+    assert titles[0] == AI_BREW and len(titles) > 2 and AI_BREW not in titles[1:]
+    page.close()
+
+
+def test_an_absent_subject_says_so_and_folds_the_closest_passages(browser, server):
+    page = open_page(browser, server)
+    ask_in_browser(page, TATIN, answered=0)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    assert "Rien dans l'archive ne répond à cette question." in reply.get_by_test_id("stAlert").first.inner_text()
+    folded = reply.get_by_test_id("stExpander").filter(has_text="probablement sans rapport avec la question")
+    folded.wait_for(timeout=WAIT_MS)
+    assert not reply.locator(".aib-meta").first.is_visible()  # folded until the reader opens it
+    folded.get_by_text("probablement sans rapport").click()
+    reply.locator(".aib-meta").first.wait_for(state="visible", timeout=WAIT_MS)
     page.close()
 
 

@@ -78,7 +78,7 @@ def test_openai_youtube_question_finds_the_ai_brew_section(question, built_index
     assert [r["rank"] for r in results] == [1, 2, 3]
     assert any(r["source"] == AI_BREW and r["section"].startswith("🔮 OpenAI, YouTube") for r in results)
     first = results[0]
-    assert set(first) == {"rank", "score", "source", "title", "date", "section", "url", "language", "text", "start", "end"}
+    assert set(first) == {"rank", "score", "source", "title", "date", "section", "url", "language", "text", "start", "end", "links"}
     assert first["title"] == "La course aux données d’entraînement pour l’IA" and first["date"] == "2024-04"
 
 

@@ -16,10 +16,12 @@ from bs4 import BeautifulSoup
 
 from indexer.read.jsdata import assigned_literals
 from indexer.read.lines import clean
+from indexer.read.links import link, unique
 from indexer.records import Section
 
 _TEXT_KEYS = ("summary", "description", "excerpt", "body", "text", "content", "resume", "résumé")
 _SOURCE_KEYS = ("source", "sources", "publisher")
+_URL_KEYS = ("url", "link", "href", "sourceUrl", "source_url")
 _TEMPLATE_HEADING = re.compile(r"<h[1-6][^>]*>([^<>${}]+)</h[1-6]>")
 
 
@@ -73,7 +75,8 @@ def _item(item: object, parent: str | None) -> Section | None:
     if isinstance(source, list):
         source = ", ".join(str(s) for s in source)
     lines = [text] + ([f"Source : {clean(str(source))}"] if source else [])
-    return Section(title=clean(item["title"]), text="\n".join(lines), parent=parent)
+    links = unique(link(item[k], clean(item["title"])) for k in _URL_KEYS if isinstance(item.get(k), str))
+    return Section(title=clean(item["title"]), text="\n".join(lines), parent=parent, links=links)
 
 
 def _template_heading(key: str, template: str) -> str | None:

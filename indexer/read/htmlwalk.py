@@ -16,7 +16,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
 from indexer.read.lines import clean
-from indexer.records import Section
+from indexer.read.links import html_links, unique
+from indexer.records import Link, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _INLINE = frozenset(
@@ -31,6 +32,7 @@ class _Entry:
     title: str
     parent: str | None
     lines: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 def block_lines(node: Tag) -> list[str]:
@@ -64,7 +66,7 @@ def page_sections(body: Tag, skip: list[Tag], drop_lines: set[str]) -> list[Sect
             if child.name in HEADINGS:
                 level = int(child.name[1])
                 outer = open_heading(child, level)
-                entry = _Entry(" ".join(block_lines(child)), outer.title if outer else None)
+                entry = _Entry(" ".join(block_lines(child)), outer.title if outer else None, links=list(html_links(child)))
                 entries.append(entry)
                 stack.append((level, _scope(child), entry))
             elif child.name == "article":
@@ -76,12 +78,14 @@ def page_sections(body: Tag, skip: list[Tag], drop_lines: set[str]) -> list[Sect
                 outer = open_heading(child, 99)
                 target = outer if outer else entries[0]
                 target.lines += [line for line in block_lines(child) if line not in drop_lines]
+                target.links += html_links(child)
 
     visit(body)
-    return [Section(e.title, "\n".join(e.lines), e.parent) for e in entries if e.lines]
+    return [Section(e.title, "\n".join(e.lines), e.parent, unique(e.links)) for e in entries if e.lines]
 
 
 def _article(node: Tag, parent: str | None) -> _Entry:
+    links = list(html_links(node))
     heading = node.find(HEADINGS)
     title = " ".join(block_lines(heading)) if heading else ""
     if heading:
@@ -89,7 +93,7 @@ def _article(node: Tag, parent: str | None) -> _Entry:
     lines = [line for line in block_lines(node) if not _ITEM_NUMBER.match(line)]
     if not title and lines:
         title, lines = lines[0], lines[1:]
-    return _Entry(title, parent, lines)
+    return _Entry(title, parent, lines, links)
 
 
 def _inside(node: Tag, scope: Tag) -> bool:

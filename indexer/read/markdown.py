@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from indexer.read.lines import Parsed, clean
+from indexer.read.links import markdown_links, unique
 from indexer.records import Section
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
@@ -28,6 +29,7 @@ def parse_markdown(text: str) -> Parsed:
     title: str | None = None
     stack: list[tuple[int, str]] = []  # open headings: (level, title)
     entries: list[tuple[str, str | None, list[str]]] = [("", None, [])]
+    links: list[list] = [[]]  # per entry, its [text](url) links
     in_fence = False
     for raw in _COMMENT.sub("", text).split("\n"):
         if _FENCE.match(raw):
@@ -36,6 +38,7 @@ def parse_markdown(text: str) -> Parsed:
         if heading is None:
             if in_fence or not _REF_DEF.match(raw):
                 entries[-1][2].append(raw.rstrip() if in_fence else _inline(raw))
+                links[-1] += markdown_links(raw) if not in_fence else ()
             continue
         level, name = len(heading.group(1)), _inline(heading.group(2))
         if level == 1 and title is None and not stack and len(entries) == 1:
@@ -44,8 +47,10 @@ def parse_markdown(text: str) -> Parsed:
         while stack and stack[-1][0] >= level:
             stack.pop()
         entries.append((name, stack[-1][1] if stack else None, []))
+        links.append(list(markdown_links(heading.group(2))))
         stack.append((level, name))
-    sections = [Section(title=t, text=body, parent=p) for t, p, lines in entries if (body := _join(lines))]
+    sections = [Section(title=t, text=body, parent=p, links=unique(found))
+                for (t, p, lines), found in zip(entries, links) if (body := _join(lines))]
     return Parsed(title=title, sections=sections)
 
 
