@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 import hashlib
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from .cache import EmbeddingCache, embed_cached
 from .chunk import chunk_issue
+from .chunkcache import ChunkCache, Chunked, chunk_cached
 from .config import Config
 from .dedupe import strip_boilerplate
 from .embed import Embedder, load_embedder
@@ -20,7 +22,6 @@ from .errors import IndexerError
 from .lexical import LexicalIndex
 from .read import read_archive
 from .records import BuildSummary, Issue, IssueInfo
-from .sentences import sentence_spans
 from .versions import fold_versions
 from .store import new_build_dir, publish, rebuild_lock, write_faiss, write_sqlite
 
@@ -58,7 +59,9 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     def tick(stage: str):
         return (lambda done, todo: progress(stage, done, todo)) if progress else None
 
-    chunks = [c for issue in issues for c in chunk_issue(issue, embedder.count_tokens, config.chunking, model_limit=embedder.max_tokens)]
+    chunked = _chunk(issues, config, embedder, index_dir, summary)
+    chunks = [c for done in chunked for c in done.chunks]
+    spans = [s for done in chunked for s in done.sentences]
     cache = EmbeddingCache(index_dir / "embeddings.sqlite")
     batch = getattr(embedder, "batch_size", 32)  # large on a GPU (EncodeSettings)
     try:
@@ -70,10 +73,11 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
         summary.embedded_reused = len(set(hashes)) - summary.embedded_new
         issues, folded = fold_versions(issues, chunks, vectors)
         summary.folded += folded
-        kept = [n for n, c in enumerate(chunks) if c.issue_id in {i.id for i in issues}]
+        kept_ids = {i.id for i in issues}
+        kept = [n for n, c in enumerate(chunks) if c.issue_id in kept_ids]
         chunks, vectors = [chunks[n] for n in kept], vectors[kept]
         texts = {i.id: i.text for i in issues}
-        sentences = [(n, s, e) for n, c in enumerate(chunks) for s, e in sentence_spans(texts[c.issue_id][c.start : c.end], c.start)]
+        sentences = [(n, s, e) for n, k in enumerate(kept) for s, e in spans[k]]
         sentence_texts = [texts[chunks[n].issue_id][s:e] for n, s, e in sentences]
         sentence_vectors, _ = embed_cached(
             cache, embedder.model_id, sentence_texts, [_sentence_hash(t) for t in sentence_texts], embedder.embed_passages,
@@ -104,6 +108,20 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     }
     summary.index_path = str(publish(index_dir, tmp, manifest))
     return summary
+
+
+def _chunk(issues: list[Issue], config: Config, embedder: Embedder, index_dir: Path, summary: BuildSummary) -> list[Chunked]:
+    """Each issue's passages and sentences, chunking only the issues the chunk cache does not hold."""
+    cache, warning = ChunkCache.open(index_dir / "chunks.sqlite")
+    summary.warnings += [warning] if warning else []
+    try:
+        chunked, summary.chunked_new = chunk_cached(
+            cache, issues, partial(chunk_issue, count_tokens=embedder.count_tokens, settings=config.chunking, model_limit=embedder.max_tokens),
+            settings={"chunking": config.chunking.as_dict(), "model": embedder.model_id, "model_limit": embedder.max_tokens},
+        )
+    finally:
+        cache.close()
+    return chunked
 
 
 def _sentence_hash(text: str) -> str:
