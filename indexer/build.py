@@ -6,9 +6,10 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 import hashlib
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .embed import Embedder, load_embedder
 from .errors import IndexerError
 from .lexical import LexicalIndex
 from .read import read_archive
+from .read.lang import detect_language
 from .records import BuildSummary, Issue, IssueInfo
 from .versions import fold_versions
 from .store import new_build_dir, publish, rebuild_lock, write_faiss, write_sqlite
@@ -36,22 +38,23 @@ def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progr
     """Read every issue under config.archives, fold re-saved copies, drop boilerplate, then build."""
     started = time.monotonic()
     summary = BuildSummary()
-    with rebuild_lock(Path(config.index_dir)):
-        issues, summary.skipped = read_archive(config.archives)
+    with rebuild_lock(Path(config.index_dir)), _chunk_cache(Path(config.index_dir), summary) as chunk_cache:
+        issues, summary.skipped = read_archive(config.archives, detect=chunk_cache.languages(detect_language))
         issues = strip_boilerplate(issues)
         if not issues:
             where = ", ".join(str(a) for a in config.archives)
             reasons = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped) or " (no issue files found)"
             raise NothingIndexed(f"no issue could be indexed from {where}; the previous index (if any) is unchanged{reasons}")
-        build_index(issues, config, embedder=embedder or load_embedder(config.model), progress=progress, summary=summary)
+        build_index(issues, config, embedder=embedder or load_embedder(config.model), progress=progress, summary=summary,
+                    chunk_cache=chunk_cache)
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, progress: Progress | None = None,
-                summary: BuildSummary | None = None) -> BuildSummary:
-    """Chunk and embed `issues` (reusing cached vectors), fold re-saved versions, write a build and
-    publish it. The caller holds the lock."""
+                summary: BuildSummary | None = None, chunk_cache: ChunkCache | None = None) -> BuildSummary:
+    """Chunk (reusing cached passages) and embed `issues` (reusing cached vectors), fold re-saved
+    versions, write a build and publish it. The caller holds the lock."""
     summary = summary or BuildSummary()
     index_dir = Path(config.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -59,7 +62,11 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     def tick(stage: str):
         return (lambda done, todo: progress(stage, done, todo)) if progress else None
 
-    chunked = _chunk(issues, config, embedder, index_dir, summary)
+    if chunk_cache is None:
+        with _chunk_cache(index_dir, summary) as own:
+            chunked = _chunk(issues, config, embedder, own, summary)
+    else:
+        chunked = _chunk(issues, config, embedder, chunk_cache, summary)
     chunks = [c for done in chunked for c in done.chunks]
     spans = [s for done in chunked for s in done.sentences]
     cache = EmbeddingCache(index_dir / "embeddings.sqlite")
@@ -110,17 +117,23 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     return summary
 
 
-def _chunk(issues: list[Issue], config: Config, embedder: Embedder, index_dir: Path, summary: BuildSummary) -> list[Chunked]:
-    """Each issue's passages and sentences, chunking only the issues the chunk cache does not hold."""
+@contextmanager
+def _chunk_cache(index_dir: Path, summary: BuildSummary) -> Iterator[ChunkCache]:
+    index_dir.mkdir(parents=True, exist_ok=True)
     cache, warning = ChunkCache.open(index_dir / "chunks.sqlite")
     summary.warnings += [warning] if warning else []
     try:
-        chunked, summary.chunked_new = chunk_cached(
-            cache, issues, partial(chunk_issue, count_tokens=embedder.count_tokens, settings=config.chunking, model_limit=embedder.max_tokens),
-            settings={"chunking": config.chunking.as_dict(), "model": embedder.model_id, "model_limit": embedder.max_tokens},
-        )
+        yield cache
     finally:
         cache.close()
+
+
+def _chunk(issues: list[Issue], config: Config, embedder: Embedder, cache: ChunkCache, summary: BuildSummary) -> list[Chunked]:
+    """Each issue's passages and sentences, chunking only the issues the chunk cache does not hold."""
+    chunked, summary.chunked_new = chunk_cached(
+        cache, issues, partial(chunk_issue, count_tokens=embedder.count_tokens, settings=config.chunking, model_limit=embedder.max_tokens),
+        settings={"chunking": config.chunking.as_dict(), "model": embedder.model_id, "model_limit": embedder.max_tokens},
+    )
     return chunked
 
 

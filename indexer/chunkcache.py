@@ -1,7 +1,8 @@
 """Chunk cache: each issue's passages (with their language) and sentence spans, keyed by what decides them.
 
 A warm rebuild reads every file, but chunks (counts tokens, detects languages, finds sentences) only
-the issues that are new or changed. The key of an issue hashes its text, sections and metadata, the
+the issues that are new or changed; the language detected for a whole issue while reading is kept
+too (`ChunkCache.languages`). The key of an issue hashes its text, sections and metadata, the
 chunk settings, the token counter's model and limit, and CHUNKER_VERSION (bump it when chunk.py,
 sentences.py or language detection change what they return). The cache is `chunks.sqlite` in the
 index folder, beside the embedding cache; one that is damaged is set aside and rebuilt, never fatal.
@@ -90,6 +91,9 @@ class ChunkCache:
     def __init__(self, path: Path):
         self._db = sqlite3.connect(path, timeout=30)
         self._db.execute("CREATE TABLE IF NOT EXISTS issues (key TEXT PRIMARY KEY, chunks TEXT)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS languages (key TEXT PRIMARY KEY, code TEXT)")
+        self._languages: dict[str, str] | None = None
+        self._seen: set[str] = set()
 
     @classmethod
     def open(cls, path: Path) -> tuple["ChunkCache", str | None]:
@@ -111,6 +115,22 @@ class ChunkCache:
     def close(self) -> None:
         self._db.close()
 
+    def languages(self, detect: Callable[[str], str]) -> Callable[[str], str]:
+        """`detect`, remembered: a text seen before gets the language found then (kept by `keep_only`)."""
+        if self._languages is None:
+            self._languages = dict(self._db.execute("SELECT key, code FROM languages"))
+
+        def remembered(text: str) -> str:
+            key = hashlib.sha256(f"{CHUNKER_VERSION}\n{text}".encode("utf-8")).hexdigest()
+            if key not in self._languages:
+                self._languages[key] = detect(text)
+                with self._db:
+                    self._db.execute("INSERT OR REPLACE INTO languages VALUES (?, ?)", (key, self._languages[key]))
+            self._seen.add(key)
+            return self._languages[key]
+
+        return remembered
+
     def get(self, keys: Sequence[str]) -> dict[str, list]:
         found: dict[str, list] = {}
         unique = list(dict.fromkeys(keys))
@@ -129,9 +149,11 @@ class ChunkCache:
                                  [(k, json.dumps(v, ensure_ascii=False)) for k, v in entries.items()])
 
     def keep_only(self, keys: Sequence[str]) -> None:
-        """Drop the entries of issues that are gone or changed."""
+        """Drop the entries of issues that are gone or changed (and of languages not asked for since opening)."""
         with self._db:
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM used")
-            self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in keys])
+            self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in [*keys, *self._seen]])
             self._db.execute("DELETE FROM issues WHERE key NOT IN (SELECT key FROM used)")
+            if self._languages is not None:
+                self._db.execute("DELETE FROM languages WHERE key NOT IN (SELECT key FROM used)")

@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import time
@@ -54,7 +55,7 @@ def new_build_dir(index_dir: Path) -> Path:
     """A fresh, hidden folder to write a build into; stale ones from killed rebuilds are removed."""
     for stale in index_dir.glob(".tmp-build-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    path = index_dir / f".tmp-build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    path = index_dir / f".tmp-build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
     path.mkdir(parents=True)
     return path
 
