@@ -176,9 +176,9 @@ def _common_free(issues: list[Issue]) -> list[set[int]]:
 def _candidate_pairs(sets: list[set[int]]) -> set[tuple[int, int]]:
     """Every pair of issues that can score SAME_ISSUE, and few others (a prefix filter).
 
-    If |A ∩ B| ≥ SAME_ISSUE · |A| with |A| ≤ |B|, at most |A| − ⌈SAME_ISSUE · |A|⌉ shingles of A lie
-    outside B, so any |A| − ⌈SAME_ISSUE · |A|⌉ + 1 of A's shingles include one of B's. Each issue is
-    looked up by its rarest shingles only, and only against issues at least as large."""
+    If |A ∩ B| ≥ k = ⌈SAME_ISSUE · |A|⌉ with |A| ≤ |B|, at most |A| − k shingles of A lie outside B,
+    so any p of A's shingles include at least p − (|A| − k) of B's. Each issue is looked up by its
+    rarest shingles, three quarters of them, and only issues holding enough of those are listed."""
     holders: dict[int, list[int]] = defaultdict(list)
     for i, shingle_set in enumerate(sets):
         for s in shingle_set:
@@ -186,8 +186,9 @@ def _candidate_pairs(sets: list[set[int]]) -> set[tuple[int, int]]:
     sizes = [len(shingle_set) for shingle_set in sets]
     pairs = set()
     for a, shingle_set in enumerate(sets):
-        need = sizes[a] - math.ceil(SAME_ISSUE * sizes[a]) + 1
-        rarest = sorted(shingle_set, key=lambda s: len(holders[s]))[:need]
-        others = {b for s in rarest for b in holders[s]}
-        pairs.update((min(a, b), b if b > a else a) for b in others if b != a and sizes[b] >= sizes[a])
+        outside = sizes[a] - math.ceil(SAME_ISSUE * sizes[a])  # at most this many of A's shingles lie outside B
+        prefix = sorted(shingle_set, key=lambda s: len(holders[s]))[: min(sizes[a], outside + 1 + sizes[a] // 4)]
+        need = len(prefix) - outside
+        hits = Counter(b for s in prefix for b in holders[s])
+        pairs.update((min(a, b), max(a, b)) for b, n in hits.items() if n >= need and b != a and sizes[b] >= sizes[a])
     return pairs
