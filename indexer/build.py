@@ -6,21 +6,24 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 import hashlib
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
 from .cache import EmbeddingCache, embed_cached
 from .chunk import chunk_issue
+from .chunkcache import ChunkCache, Chunked, chunk_cached
 from .config import Config
 from .dedupe import strip_boilerplate
 from .embed import Embedder, load_embedder
 from .errors import IndexerError, StrictSkip
 from .lexical import LexicalIndex
 from .read import read_archive
+from .read.lang import detect_language
 from .records import BuildSummary, Issue, IssueInfo
-from .sentences import sentence_spans
 from .versions import fold_versions
 from .store import new_build_dir, publish, rebuild_lock, write_faiss, write_sqlite
 
@@ -37,8 +40,8 @@ def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progr
     With `strict`, any skipped file raises StrictSkip before anything is embedded or published."""
     started = time.monotonic()
     summary = BuildSummary()
-    with rebuild_lock(Path(config.index_dir)):
-        issues, summary.skipped = read_archive(config.archives)
+    with rebuild_lock(Path(config.index_dir)), _chunk_cache(Path(config.index_dir), summary) as chunk_cache:
+        issues, summary.skipped = read_archive(config.archives, detect=chunk_cache.languages(detect_language))
         if strict and summary.skipped:
             lines = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped)
             raise StrictSkip(f"{len(summary.skipped)} file(s) skipped and --strict was given; nothing was published, "
@@ -48,15 +51,16 @@ def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progr
             where = ", ".join(str(a) for a in config.archives)
             reasons = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped) or " (no issue files found)"
             raise NothingIndexed(f"no issue could be indexed from {where}; the previous index (if any) is unchanged{reasons}")
-        build_index(issues, config, embedder=embedder or load_embedder(config.model), progress=progress, summary=summary)
+        build_index(issues, config, embedder=embedder or load_embedder(config.model), progress=progress, summary=summary,
+                    chunk_cache=chunk_cache)
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, progress: Progress | None = None,
-                summary: BuildSummary | None = None) -> BuildSummary:
-    """Chunk and embed `issues` (reusing cached vectors), fold re-saved versions, write a build and
-    publish it. The caller holds the lock."""
+                summary: BuildSummary | None = None, chunk_cache: ChunkCache | None = None) -> BuildSummary:
+    """Chunk (reusing cached passages) and embed `issues` (reusing cached vectors), fold re-saved
+    versions, write a build and publish it. The caller holds the lock."""
     summary = summary or BuildSummary()
     index_dir = Path(config.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -64,7 +68,13 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     def tick(stage: str):
         return (lambda done, todo: progress(stage, done, todo)) if progress else None
 
-    chunks = [c for issue in issues for c in chunk_issue(issue, embedder.count_tokens, config.chunking, model_limit=embedder.max_tokens)]
+    if chunk_cache is None:
+        with _chunk_cache(index_dir, summary) as own:
+            chunked = _chunk(issues, config, embedder, own, summary)
+    else:
+        chunked = _chunk(issues, config, embedder, chunk_cache, summary)
+    chunks = [c for done in chunked for c in done.chunks]
+    spans = [s for done in chunked for s in done.sentences]
     cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
     summary.warnings += [warning] if warning else []
     batch = getattr(embedder, "batch_size", 32)  # large on a GPU (EncodeSettings)
@@ -77,10 +87,11 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
         summary.embedded_reused = len(set(hashes)) - summary.embedded_new
         issues, folded = fold_versions(issues, chunks, vectors)
         summary.folded += folded
-        kept = [n for n, c in enumerate(chunks) if c.issue_id in {i.id for i in issues}]
+        kept_ids = {i.id for i in issues}
+        kept = [n for n, c in enumerate(chunks) if c.issue_id in kept_ids]
         chunks, vectors = [chunks[n] for n in kept], vectors[kept]
         texts = {i.id: i.text for i in issues}
-        sentences = [(n, s, e) for n, c in enumerate(chunks) for s, e in sentence_spans(texts[c.issue_id][c.start : c.end], c.start)]
+        sentences = [(n, s, e) for n, k in enumerate(kept) for s, e in spans[k]]
         sentence_texts = [texts[chunks[n].issue_id][s:e] for n, s, e in sentences]
         sentence_vectors, _ = embed_cached(
             cache, embedder.model_id, sentence_texts, [_sentence_hash(t) for t in sentence_texts], embedder.embed_passages,
@@ -111,6 +122,26 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     }
     summary.index_path = str(publish(index_dir, tmp, manifest))
     return summary
+
+
+@contextmanager
+def _chunk_cache(index_dir: Path, summary: BuildSummary) -> Iterator[ChunkCache]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    cache, warning = ChunkCache.open(index_dir / "chunks.sqlite")
+    summary.warnings += [warning] if warning else []
+    try:
+        yield cache
+    finally:
+        cache.close()
+
+
+def _chunk(issues: list[Issue], config: Config, embedder: Embedder, cache: ChunkCache, summary: BuildSummary) -> list[Chunked]:
+    """Each issue's passages and sentences, chunking only the issues the chunk cache does not hold."""
+    chunked, summary.chunked_new = chunk_cached(
+        cache, issues, partial(chunk_issue, count_tokens=embedder.count_tokens, settings=config.chunking, model_limit=embedder.max_tokens),
+        settings={"chunking": config.chunking.as_dict(), "model": embedder.model_id, "model_limit": embedder.max_tokens},
+    )
+    return chunked
 
 
 def _sentence_hash(text: str) -> str:

@@ -163,18 +163,32 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower())
 
 
-def _common_free(issues: list[Issue]) -> list[set]:
-    """Each issue's shingles without those found in more than max(5, 20%) of the issues."""
-    sets = [shingles(issue) for issue in issues]
+def _common_free(issues: list[Issue]) -> list[set[int]]:
+    """Each issue's shingles (numbered: ints intersect much faster than tuples of words) without
+    those found in more than max(5, 20%) of the issues."""
+    numbers: dict[tuple[str, ...], int] = {}
+    sets = [{numbers.setdefault(s, len(numbers)) for s in shingles(issue)} for issue in issues]
     counts = Counter(s for shingle_set in sets for s in shingle_set)
     cap = max(5, len(issues) // 5)
     return [{s for s in shingle_set if counts[s] <= cap} for shingle_set in sets]
 
 
-def _candidate_pairs(sets: list[set]) -> set[tuple[int, int]]:
-    """Pairs of issues sharing at least one shingle (found through an inverted index)."""
-    holders: dict[tuple, list[int]] = defaultdict(list)
+def _candidate_pairs(sets: list[set[int]]) -> set[tuple[int, int]]:
+    """Every pair of issues that can score SAME_ISSUE, and few others (a prefix filter).
+
+    If |A ∩ B| ≥ k = ⌈SAME_ISSUE · |A|⌉ with |A| ≤ |B|, at most |A| − k shingles of A lie outside B,
+    so any p of A's shingles include at least p − (|A| − k) of B's. Each issue is looked up by its
+    rarest shingles, three quarters of them, and only issues holding enough of those are listed."""
+    holders: dict[int, list[int]] = defaultdict(list)
     for i, shingle_set in enumerate(sets):
         for s in shingle_set:
             holders[s].append(i)
-    return {pair for members in holders.values() for pair in combinations(members, 2)}
+    sizes = [len(shingle_set) for shingle_set in sets]
+    pairs = set()
+    for a, shingle_set in enumerate(sets):
+        outside = sizes[a] - math.ceil(SAME_ISSUE * sizes[a])  # at most this many of A's shingles lie outside B
+        prefix = sorted(shingle_set, key=lambda s: len(holders[s]))[: min(sizes[a], outside + 1 + sizes[a] // 4)]
+        need = len(prefix) - outside
+        hits = Counter(b for s in prefix for b in holders[s])
+        pairs.update((min(a, b), max(a, b)) for b, n in hits.items() if n >= need and b != a and sizes[b] >= sizes[a])
+    return pairs

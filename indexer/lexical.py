@@ -44,22 +44,32 @@ def _stemmer(language: str):
     return Stemmer.Stemmer(STEMMER_LANGUAGES.get(language, "french"))
 
 
-def tokenize(text: str, language: str = "fr") -> list[str]:
-    """Terms of `text` for BM25, stemmed in `language` (ISO code; unknown codes stem as French)."""
-    stem = _stemmer(language).stemWord
-    stop = _stopwords()
+def tokenize(text: str, language: str = "fr", *, memo: dict | None = None) -> list[str]:
+    """Terms of `text` for BM25, stemmed in `language` (ISO code; unknown codes stem as French).
+
+    `memo` (a dict shared by the calls over one corpus) keeps each word's terms, so a word is
+    folded and stemmed once per corpus rather than once per occurrence."""
+    memo = {} if memo is None else memo
     terms: list[str] = []
     for word in _WORD.findall(_ELISION.sub(" ", text)):
-        lower = word.lower()
-        if lower in stop or (len(lower) < 2 and not lower.isdigit()):
-            continue
-        stemmed = stem(fold(lower))  # folded first: "donnees" typed without accents matches "données"
-        terms.append(stemmed)
-        if word[0].isupper() or any(c.isdigit() for c in word):
-            surface = fold(lower)
-            if surface != stemmed:
-                terms.append(surface)
+        key = (word, language)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _word_terms(word, language)
+        terms.extend(found)
     return terms
+
+
+def _word_terms(word: str, language: str) -> tuple[str, ...]:
+    lower = word.lower()
+    if lower in _stopwords() or (len(lower) < 2 and not lower.isdigit()):
+        return ()
+    stemmed = _stemmer(language).stemWord(fold(lower))  # folded first: "donnees" typed without accents matches "données"
+    if word[0].isupper() or any(c.isdigit() for c in word):
+        surface = fold(lower)
+        if surface != stemmed:
+            return (stemmed, surface)
+    return (stemmed,)
 
 
 class LexicalIndex:
@@ -72,7 +82,8 @@ class LexicalIndex:
     def build(cls, texts: Sequence[str], languages: Sequence[str]) -> "LexicalIndex":
         import bm25s
 
-        corpus = [tokenize(t, lang) or [""] for t, lang in zip(texts, languages)]
+        memo: dict = {}
+        corpus = [tokenize(t, lang, memo=memo) or [""] for t, lang in zip(texts, languages)]
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
         bm25.index(corpus, show_progress=False)
         return cls(bm25)

@@ -160,6 +160,7 @@ class BuildSummary:
     skipped: list[Skipped] = field(default_factory=list)
     embedded_new: int = 0
     embedded_reused: int = 0
+    chunked_new: int = 0  # issues chunked afresh (the others came from the chunk cache)
     seconds: float = 0.0
     index_path: str = ""
     warnings: list[str] = field(default_factory=list)  # problems worked around (a damaged cache set aside)

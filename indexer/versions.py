@@ -33,6 +33,7 @@ def fold_versions(issues: Sequence[Issue], chunks: Sequence[Chunk], vectors: np.
     rows: dict[str, list[int]] = {issue.id: [] for issue in issues}
     for row, chunk in enumerate(chunks):
         rows[chunk.issue_id].append(row)
+    hashes = [{chunks[r].hash for r in rows[issue.id]} for issue in issues]
     parent = list(range(len(issues)))
 
     def find(i: int) -> int:
@@ -40,10 +41,9 @@ def fold_versions(issues: Sequence[Issue], chunks: Sequence[Chunk], vectors: np.
             i = parent[i]
         return i
 
-    for a in range(len(issues)):
-        for b in range(a + 1, len(issues)):
-            if _same_issue(issues[a], issues[b], rows, chunks, vectors):
-                parent[find(b)] = find(a)
+    for a, b in _candidate_pairs(issues, hashes):
+        if _same_issue(issues[a], issues[b], hashes[a], hashes[b], rows, vectors):
+            parent[find(b)] = find(a)
     groups: dict[int, list[int]] = {}
     for i in range(len(issues)):
         groups.setdefault(find(i), []).append(i)
@@ -53,16 +53,24 @@ def fold_versions(issues: Sequence[Issue], chunks: Sequence[Chunk], vectors: np.
     return kept, folded
 
 
-def _same_issue(a: Issue, b: Issue, rows: dict[str, list[int]], chunks: Sequence[Chunk], vectors: np.ndarray) -> bool:
-    ra, rb = rows[a.id], rows[b.id]
-    if not ra or not rb:
+def _candidate_pairs(issues: Sequence[Issue], hashes: list[set[str]]) -> list[tuple[int, int]]:
+    """Pairs (a < b, in order) that share a passage or a date: no other pair can be one issue.
+    (Comparing every pair would grow with the square of the archive.)"""
+    holders: dict[object, set[int]] = {}
+    for i, (issue, own) in enumerate(zip(issues, hashes)):
+        for key in own | ({("date", issue.date)} if issue.date else set()):
+            holders.setdefault(key, set()).add(i)
+    return sorted({(a, b) for members in holders.values() if len(members) > 1 for a in members for b in members if a < b})
+
+
+def _same_issue(a: Issue, b: Issue, ha: set[str], hb: set[str], rows: dict[str, list[int]], vectors: np.ndarray) -> bool:
+    if not ha or not hb:
         return False
-    ha, hb = {chunks[r].hash for r in ra}, {chunks[r].hash for r in rb}
     if len(ha & hb) >= SAME_TEXT * min(len(ha), len(hb)):
         return True
     if a.date is None or a.date != b.date:
         return False
-    similarity = vectors[ra] @ vectors[rb].T
+    similarity = vectors[rows[a.id]] @ vectors[rows[b.id]].T
     return min((similarity.max(axis=1) >= NEAR).mean(), (similarity.max(axis=0) >= NEAR).mean()) >= SAME_DATE_SHARE
 
 

