@@ -22,12 +22,11 @@ from collections import Counter
 from pathlib import Path
 
 
-class _Stop(BaseException):
-    """SIGTERM: stop after the current file and report what was done."""
+_STOP = []  # set by SIGTERM: stop after the current file and report what was done
 
 
 def _term(signum, frame):
-    raise _Stop()
+    _STOP.append(signum)
 
 
 class _Hang(BaseException):
@@ -56,6 +55,9 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
     report: dict = {"files": 0, "indexed": 0, "skipped": 0, "passages": 0, "failures": [], "reasons": Counter(),
                     "slowest": [0.0, ""]}
     for path in listing.files:
+        if _STOP:
+            report["stopped"] = True
+            break
         report["files"] += 1
         if report["files"] % 500 == 0:
             print(f"{folder.name}: {report['files']} files", file=sys.stderr, flush=True)
@@ -68,10 +70,6 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
                 text = result.text
                 sum(1 for c in chunks for _ in sentence_spans(text[c.start : c.end], c.start))
                 report["passages"] += len(chunks)
-        except _Stop:
-            report["files"] -= 1
-            report["stopped"] = True
-            break
         except _Hang:
             report["failures"].append({"file": path.name, "problem": f"hung: over {6 * timeout} s of wall-clock time"})
             continue
