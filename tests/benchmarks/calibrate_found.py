@@ -10,7 +10,9 @@ half), on their own paragraphs. Negatives: the golden set's absent questions (tu
 archive, and every question asked of the other corpus (PIAF's about Wikipedia subjects on the AI
 archive, the archive's on PIAF), and near misses made from the covered tune questions by putting, in
 place of their rarest name, a company the archive never mentions, or a version it never saw
-('Gemini 3' -> 'Gemini 9'). The threshold is the model's own boundary, probability 0.5; the golden
+('Gemini 3' -> 'Gemini 9'); and broad questions on one name ("What did we write about OpenAI?"),
+covered for names the archive mentions in several passages, absent for names it never mentions.
+The threshold is the model's own boundary, probability 0.5; the golden
 set's test half is never read here.
 """
 
@@ -89,6 +91,28 @@ class BatchedEngine(Engine):
             self.vectors.update(zip(todo[start : start + 64], self.embedder.embed_queries(todo[start : start + 64])))
 
 
+SUBJECT_TEMPLATES = ("What did we write about {}?", "Qu'a-t-on écrit sur {} ?", "{} news", "Quoi de neuf chez {} ?")
+
+
+def subject_questions(index, questions: list[str], *, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Broad questions about one name ("What did we write about OpenAI?"): covered when the name is
+    one the archive mentions in several passages (taken from the covered tune questions), absent
+    when it is a company the archive never mentions."""
+    import random
+    import re
+
+    from indexer.found import _TOKEN, _document_frequency, names
+    from indexer.lexical import fold
+
+    rng = random.Random(seed)
+    seen = sorted({w for q in questions for w in (m.group() for m in _TOKEN.finditer(q))
+                   if fold(w) in names(q) and _document_frequency(index, fold(w)) >= 3 and re.search(r"[a-z]", w)})
+    unseen = [n for n in OTHER_NAMES if all(_document_frequency(index, p) == 0 for p in names(f"x {n}"))]
+    covered = [rng.choice(SUBJECT_TEMPLATES).format(name) for name in seen]
+    absent = [rng.choice(SUBJECT_TEMPLATES).format(name) for name in unseen]
+    return covered, absent
+
+
 def rows_for(engine: Engine, questions: list[str]) -> list[dict[str, float]]:
     engine.embed_all(questions)
     rows = []
@@ -119,10 +143,13 @@ def main() -> None:
     piaf_en = [json.loads(line) for line in PIAF_EN.read_text().splitlines() if line.strip()]
     piaf_en = [row["question"] for row in piaf_en if tune_half(row["id"])]
 
+    subject_covered, subject_absent = subject_questions(archive.index, covered)
     groups = {  # name: (engine, questions, label, weight)
         "golden covered": (archive, covered, 1, 3.0),
         "golden absent": (archive, absent, 0, 3.0),
         "near misses of golden covered": (archive, near_misses(archive.index, covered), 0, 1.0),
+        "broad questions on a name the archive mentions": (archive, subject_covered, 1, 1.0),
+        "broad questions on a name it never mentions": (archive, subject_absent, 0, 1.0),
         "PIAF fr on PIAF": (piaf, piaf_fr, 1, 1.0),
         "PIAF en on PIAF": (piaf, piaf_en, 1, 1.0),
         "PIAF fr on archive": (archive, piaf_fr, 0, 0.5),
