@@ -28,7 +28,7 @@ class Engine:
 
     def __post_init__(self):
         self._vector = lru_cache(maxsize=256)(lambda q: self.embedder.embed_queries([q])[0])
-        self._probe = probe_vectors(self.index)
+        self._probe = probe_vectors(self.index, self.embedder)
 
     def query_vector(self, query: str) -> np.ndarray:
         return self._vector(query)

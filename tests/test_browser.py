@@ -288,7 +288,7 @@ def test_markup_in_the_archive_shows_as_text_and_never_runs(browser, server, ser
     page.set_default_timeout(WAIT_MS)
     page.goto(server, timeout=WAIT_MS)
     page.get_by_test_id("stSidebar").get_by_text(re.compile(r"Numéros : 1\b")).wait_for(timeout=WAIT_MS)
-    ask_in_browser(page, "Que dit l'archive sur les robots humanoïdes dans les usines ?", answered=0)
+    ask_in_browser(page, "Que dit l'archive sur les robots humanoïdes de Figure AI chez BMW ?", answered=0)
     reply = page.get_by_test_id("stChatMessage").nth(1)
     assert "Les robots humanoïdes arrivent" in reply.locator(".aib-meta b").first.inner_text()
     reply.get_by_role("button", name=t("open", "fr")).first.click()
