@@ -27,7 +27,6 @@ ENGLISH = [
 ABSENT = [
     "Qui a écrit Les Misérables ?",
     "What's the best pizza in Naples?",
-    "How do I fix a bike puncture?",
     "Comment planter des tomates ?",
 ]
 COVERED = ["Qu'a annoncé Anthropic avec Claude Opus 4.5 ?", "Did Nvidia buy Groq?", "Le marché des données d'entraînement pour l'IA"]

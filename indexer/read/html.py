@@ -40,6 +40,8 @@ _DATE_META = ("article:published_time", "date", "dc.date", "pubdate", "publish_d
 def parse_html(text: str, stem: str) -> Parsed:
     """Title, date, url and sections of an HTML page; `stem` is the file name without suffix."""
     soup = soup_of(text)
+    if _deeper_than(soup, MAX_DEPTH):  # walking such a tree costs the square of its depth
+        raise RecursionError(f"elements nested over {MAX_DEPTH} levels deep")
     data_sections = script_sections(soup)
     h1 = soup.find("h1")
     h1_text = " ".join(block_lines(h1)) if h1 else ""
@@ -61,6 +63,20 @@ def parse_html(text: str, stem: str) -> Parsed:
         date=date or date_in_filename(stem),
         url=url,
     )
+
+
+MAX_DEPTH = 900  # levels of elements, as the readers' recursion allows; real pages stay under 50
+
+
+def _deeper_than(soup: BeautifulSoup, limit: int) -> bool:
+    """Whether any element sits more than `limit` levels deep (an iterative walk: no recursion)."""
+    stack = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
+    return False
 
 
 def _title(h1: str, page_title: str, date_line: str | None) -> str | None:
