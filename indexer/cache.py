@@ -24,21 +24,8 @@ class EmbeddingCache:
 
     @classmethod
     def open(cls, path: Path) -> tuple["EmbeddingCache", str | None]:
-        """The cache at `path`, and a warning when it was damaged: then it is set aside (renamed)
-        and a new, empty one is used; the cache is only a cache, so the rebuild goes on."""
-        try:
-            cache = cls(path)
-            if cache._db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
-                cache.close()
-                raise sqlite3.DatabaseError("quick_check failed")
-            return cache, None
-        except sqlite3.DatabaseError as exc:
-            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
-            path.rename(aside)
-            for extra in ("-wal", "-shm"):
-                path.with_name(path.name + extra).unlink(missing_ok=True)
-            warning = f"the embedding cache {path} was damaged ({exc}); set aside as {aside.name}, embeddings are computed afresh"
-            return cls(path), warning
+        """The cache at `path`, and a warning when it was damaged (see `open_or_set_aside`)."""
+        return open_or_set_aside(cls, path, "embedding cache", "embeddings are computed afresh")
 
     def close(self) -> None:
         self._db.close()
@@ -88,3 +75,20 @@ def embed_cached(
     if not hashes:
         return np.zeros((0, 0), dtype=np.float32), 0
     return np.stack([known[h] for h in hashes]).astype(np.float32), len(todo)
+
+
+def open_or_set_aside(cls, path: Path, what: str, consequence: str):
+    """`cls(path)` for a SQLite cache, and a warning when the file was damaged: then it is set aside
+    (renamed) and a new, empty one is used; a cache is only a cache, so the rebuild goes on."""
+    try:
+        cache = cls(path)
+        if cache._db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+            cache.close()
+            raise sqlite3.DatabaseError("quick_check failed")
+        return cache, None
+    except sqlite3.DatabaseError as exc:
+        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+        path.rename(aside)
+        for extra in ("-wal", "-shm", "-journal"):
+            path.with_name(path.name + extra).unlink(missing_ok=True)
+        return cls(path), f"the {what} {path} was damaged ({exc}); set aside as {aside.name}, {consequence}"

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .cache import open_or_set_aside
 from .chunk import embed_text
 from .records import Chunk, Issue
 from .sentences import sentence_spans
@@ -97,20 +97,8 @@ class ChunkCache:
 
     @classmethod
     def open(cls, path: Path) -> tuple["ChunkCache", str | None]:
-        """The cache at `path`, and a warning when it was damaged: then it is set aside (renamed)
-        and a new, empty one is used; the cache is only a cache, so the rebuild goes on."""
-        try:
-            cache = cls(path)
-            if cache._db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
-                cache.close()
-                raise sqlite3.DatabaseError("quick_check failed")
-            return cache, None
-        except sqlite3.DatabaseError as exc:
-            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
-            path.rename(aside)
-            path.with_name(path.name + "-journal").unlink(missing_ok=True)
-            warning = f"the chunk cache {path} was damaged ({exc}); set aside as {aside.name}, issues are chunked afresh"
-            return cls(path), warning
+        """The cache at `path`, and a warning when it was damaged (see `cache.open_or_set_aside`)."""
+        return open_or_set_aside(cls, path, "chunk cache", "issues are chunked afresh")
 
     def close(self) -> None:
         self._db.close()
