@@ -80,7 +80,7 @@ def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed
         build_index(issues, config, embedder=embedder, progress=progress)
         index = open_index(config.index_dir)
         engine = Engine(index, embedder)
-        _embed_up_front(engine, [q.text for q in chosen] + _english_texts(english))
+        embed_up_front(engine, [q.text for q in chosen] + _english_texts(english))
         scores = [_score_method(engine, chosen, method) for method in METHODS]
         answers = [engine.ask(q.text) for q in chosen]
         result = EvalResult(scores, sum(_answer_hit(a.text, q.answers) for a, q in zip(answers, chosen)) / len(chosen),
@@ -90,7 +90,7 @@ def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed
             rows = [json.loads(line) for line in Path(english).read_text(encoding="utf-8").splitlines() if line.strip()]
             french = [by_id[r["id"]] for r in rows]
             translated = [Question(r["question"], q.paragraph, q.answers, q.id) for r, q in zip(rows, french)]
-            _embed_up_front(engine, [q.text for q in french])
+            embed_up_front(engine, [q.text for q in french])
             result.english = (_score_method(engine, translated, "hybrid"), _score_method(engine, french, "hybrid"))
     return result
 
@@ -101,7 +101,7 @@ def _english_texts(path: Path | None) -> list[str]:
     return [json.loads(line)["question"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _embed_up_front(engine: Engine, texts: list[str], batch: int = 64) -> None:
+def embed_up_front(engine: Engine, texts: list[str], batch: int = 64) -> None:
     """Embed the questions in batches, once, and let the engine use those vectors."""
     todo = sorted({clean_question(t) for t in texts})
     vectors = dict(getattr(engine, "_known", {}))

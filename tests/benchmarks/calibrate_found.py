@@ -27,7 +27,7 @@ import numpy as np
 
 from indexer.embed import load_embedder
 from indexer.engine import Engine
-from indexer.evaluate import load_squad, sample_questions
+from indexer.evaluate import embed_up_front, load_squad, sample_questions
 from indexer.found import MODEL_FILE, fit
 from indexer.golden import load_questions
 from indexer.index import open_index
@@ -74,23 +74,6 @@ def near_misses(index, questions: list[str], seed: int = 0) -> list[str]:
     return out
 
 
-class BatchedEngine(Engine):
-    """The engine, with the question vectors embedded in batches up front (much faster)."""
-
-    vectors: dict[str, np.ndarray] = {}
-
-    def query_vector(self, query: str) -> np.ndarray:
-        query = " ".join(query.split())[:500]
-        if query not in self.vectors:
-            self.vectors[query] = self.embedder.embed_queries([query])[0]
-        return self.vectors[query]
-
-    def embed_all(self, questions: list[str]) -> None:
-        todo = sorted({" ".join(q.split())[:500] for q in questions} - set(self.vectors))
-        for start in range(0, len(todo), 64):
-            self.vectors.update(zip(todo[start : start + 64], self.embedder.embed_queries(todo[start : start + 64])))
-
-
 SUBJECT_TEMPLATES = ("What did we write about {}?", "Qu'a-t-on écrit sur {} ?", "{} news", "Quoi de neuf chez {} ?")
 
 
@@ -114,7 +97,7 @@ def subject_questions(index, questions: list[str], *, seed: int = 0) -> tuple[li
 
 
 def rows_for(engine: Engine, questions: list[str]) -> list[dict[str, float]]:
-    engine.embed_all(questions)
+    embed_up_front(engine, questions)
     rows = []
     for q in questions:
         language = query_language(q)
@@ -133,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
 
     embedder = load_embedder()
-    archive, piaf = BatchedEngine(open_index(args.index), embedder), BatchedEngine(open_index(args.piaf_workdir), embedder)
+    archive, piaf = Engine(open_index(args.index), embedder), Engine(open_index(args.piaf_workdir), embedder)
     golden = load_questions(GOLDEN, "tune")
     covered = [q.question for q in golden if q.kind == "covered"]
     absent = [q.question for q in golden if q.kind == "absent"]

@@ -22,7 +22,7 @@ from indexer.golden import evidence_spans, load_questions
 from indexer.index import open_index
 from indexer.retrieve import query_language
 
-GRID = {"margin": (0.15, 0.08, 0.05), "max_sentences": (5,), "min_sentences": (2,), "relative_score": (0.5,)}
+GRID = {"margin": (0.15, 0.08, 0.05), "max_sentences": (5, 3), "min_sentences": (2,), "relative_score": (0.0, 0.5, 0.7)}
 
 
 def main() -> None:
