@@ -17,10 +17,10 @@ from .cache import EmbeddingCache, embed_cached
 from .chunk import chunk_issue
 from .chunkcache import ChunkCache, Chunked, chunk_cached
 from .config import Config
-from .dedupe import strip_boilerplate
+from .dedupe import Fingerprint, fingerprint, fingerprint_key, strip_boilerplate
 from .embed import Embedder, load_embedder
 from .errors import IndexerError, StrictSkip
-from .lexical import LexicalIndex
+from .lexical import TOKENIZER_VERSION, LexicalIndex, tokenize
 from .read import read_archive
 from .read.lang import detect_language
 from .records import BuildSummary, Issue, IssueInfo
@@ -46,7 +46,8 @@ def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progr
             lines = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped)
             raise StrictSkip(f"{len(summary.skipped)} file(s) skipped and --strict was given; nothing was published, "
                              f"the previous index (if any) is unchanged{lines}", summary.skipped)
-        issues = strip_boilerplate(issues)
+        issues = strip_boilerplate(issues, fingerprint=chunk_cache.remembered(
+            "fingerprint", fingerprint, encode=Fingerprint.encode, decode=Fingerprint.decode, key=fingerprint_key))
         if not issues:
             where = ", ".join(str(a) for a in config.archives)
             reasons = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped) or " (no issue files found)"
@@ -106,7 +107,7 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     kind = write_faiss(tmp / "vectors.faiss", vectors, config.hnsw_threshold)
     np.save(tmp / "sentences.npy", sentence_vectors.reshape(len(sentences), -1).astype(np.float16))
     (tmp / "bm25").mkdir()
-    LexicalIndex.build([c.text for c in chunks], [c.language for c in chunks]).save(tmp / "bm25")
+    LexicalIndex.build([c.text for c in chunks], [c.language for c in chunks], terms=_terms(chunk_cache)).save(tmp / "bm25")
 
     summary.issues, summary.passages = len(issues), len(chunks)
     summary.languages = dict(Counter(c.language for c in chunks))
@@ -131,6 +132,7 @@ def _chunk_cache(index_dir: Path, summary: BuildSummary) -> Iterator[ChunkCache]
     summary.warnings += [warning] if warning else []
     try:
         yield cache
+        cache.prune()  # only once the rebuild has succeeded
     finally:
         cache.close()
 
@@ -142,6 +144,15 @@ def _chunk(issues: list[Issue], config: Config, embedder: Embedder, cache: Chunk
         settings={"chunking": config.chunking.as_dict(), "model": embedder.model_id, "model_limit": embedder.max_tokens},
     )
     return chunked
+
+
+def _terms(cache: ChunkCache | None) -> Callable[[str, str], list[str]] | None:
+    """`tokenize`, remembered by the chunk cache when there is one."""
+    if cache is None:
+        return None
+    memo: dict = {}
+    return cache.remembered(f"terms/{TOKENIZER_VERSION}", partial(tokenize, memo=memo),
+                            encode=lambda terms: " ".join(terms).encode("utf-8"), decode=lambda data: data.decode("utf-8").split())
 
 
 def _sentence_hash(text: str) -> str:

@@ -30,23 +30,22 @@ class EmbeddingCache:
     def close(self) -> None:
         self._db.close()
 
-    def get(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
+    def get(self, model: str, hashes: Sequence[str]) -> dict[str, bytes]:
+        """The stored vectors (float32 bytes) of those `hashes` the cache holds."""
+        found: dict[str, bytes] = {}
         unique = list(dict.fromkeys(hashes))
         for i in range(0, len(unique), 500):
             part = unique[i : i + 500]
             rows = self._db.execute(
                 f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})", [model, *part]
             )
-            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+            found.update(rows)
         return found
 
-    def put(self, model: str, items: dict[str, np.ndarray]) -> None:
+    def put(self, model: str, items: dict[str, bytes]) -> None:
+        """Store vectors given as float32 bytes."""
         with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
-            )
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", [(model, h, v) for h, v in items.items()])
 
 
 def embed_cached(
@@ -67,14 +66,17 @@ def embed_cached(
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
         vectors = embed([t for _, t in batch])
-        fresh = {h: v for (h, _), v in zip(batch, vectors)}
+        fresh = {h: np.asarray(v, dtype=np.float32).tobytes() for (h, _), v in zip(batch, vectors)}
         cache.put(model, fresh)
         known.update(fresh)
         if on_batch:
             on_batch(i + len(batch), len(todo))
     if not hashes:
         return np.zeros((0, 0), dtype=np.float32), 0
-    return np.stack([known[h] for h in hashes]).astype(np.float32), len(todo)
+    rows = [known[h] for h in hashes]
+    if len({len(r) for r in rows}) != 1:
+        raise ValueError("the embedding cache holds vectors of different sizes for one model")
+    return np.frombuffer(b"".join(rows), dtype=np.float32).reshape(len(rows), -1).copy(), len(todo)
 
 
 def open_or_set_aside(cls, path: Path, what: str, consequence: str):

@@ -1,8 +1,9 @@
 """Chunk cache: each issue's passages (with their language) and sentence spans, keyed by what decides them.
 
 A warm rebuild reads every file, but chunks (counts tokens, detects languages, finds sentences) only
-the issues that are new or changed; the language detected for a whole issue while reading is kept
-too (`ChunkCache.languages`). The key of an issue hashes its text, sections and metadata, the
+the issues that are new or changed. What else it would redo for every issue is remembered too
+(`ChunkCache.remembered`): each issue's language, its boilerplate fingerprint (dedupe.py) and each
+passage's BM25 terms (lexical.py). The key of an issue hashes its text, sections and metadata, the
 chunk settings, the token counter's model and limit, and CHUNKER_VERSION (bump it when chunk.py,
 sentences.py or language detection change what they return). The cache is `chunks.sqlite` in the
 index folder, beside the embedding cache; one that is damaged is set aside and rebuilt, never fatal.
@@ -15,15 +16,16 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from .cache import open_or_set_aside
 from .chunk import embed_text
 from .records import Chunk, Issue
 from .sentences import sentence_spans
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 Span = tuple[int, int]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,14 +88,19 @@ def _restore(issue: Issue, rows: list) -> Chunked | None:
 
 
 class ChunkCache:
-    """Issue key -> its passages as JSON, in SQLite. Only the rebuild holding the index's lock uses it."""
+    """Issue key -> its passages as JSON, and remembered results of pure functions of text
+    (`remembered`), in SQLite. Only the rebuild holding the index's lock uses it."""
+
+    FLUSH = 256  # remembered results are written in batches: a killed rebuild loses at most this many
 
     def __init__(self, path: Path):
         self._db = sqlite3.connect(path, timeout=30)
         self._db.execute("CREATE TABLE IF NOT EXISTS issues (key TEXT PRIMARY KEY, chunks TEXT)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS languages (key TEXT PRIMARY KEY, code TEXT)")
-        self._languages: dict[str, str] | None = None
-        self._seen: set[str] = set()
+        self._db.execute("CREATE TABLE IF NOT EXISTS memo (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
+        self._db.execute("DROP TABLE IF EXISTS languages")  # CHUNKER_VERSION 1 kept languages apart
+        self._memo: dict[str, dict[str, bytes]] = {}
+        self._seen: dict[str, set[str]] = {}
+        self._pending: list[tuple[str, str, bytes]] = []
 
     @classmethod
     def open(cls, path: Path) -> tuple["ChunkCache", str | None]:
@@ -101,23 +108,39 @@ class ChunkCache:
         return open_or_set_aside(cls, path, "chunk cache", "issues are chunked afresh")
 
     def close(self) -> None:
+        self._flush()
         self._db.close()
 
+    def remembered(self, kind: str, compute: Callable[..., T], *, encode: Callable[[T], bytes],
+                   decode: Callable[[bytes], T], key: Callable[..., str] = lambda *args: "\x00".join(args)) -> Callable[..., T]:
+        """`compute`, remembered across rebuilds: its result is kept under a hash of `kind`,
+        CHUNKER_VERSION and `key(*args)` (by default the arguments, strings), so that result must
+        depend on nothing else. Results not asked for by this rebuild are dropped by `prune`."""
+        if kind not in self._memo:
+            self._memo[kind] = dict(self._db.execute("SELECT key, value FROM memo WHERE kind = ?", (kind,)))
+            self._seen[kind] = set()
+        known, seen = self._memo[kind], self._seen[kind]
+
+        def call(*args) -> T:
+            digest = hashlib.sha256(f"{CHUNKER_VERSION}\x00{kind}\x00{key(*args)}".encode("utf-8")).hexdigest()
+            seen.add(digest)
+            if digest in known:
+                try:
+                    return decode(known[digest])
+                except (TypeError, ValueError, IndexError):
+                    pass  # a damaged entry is computed again
+            value = compute(*args)
+            known[digest] = encode(value)
+            self._pending.append((kind, digest, known[digest]))
+            if len(self._pending) >= self.FLUSH:
+                self._flush()
+            return value
+
+        return call
+
     def languages(self, detect: Callable[[str], str]) -> Callable[[str], str]:
-        """`detect`, remembered: a text seen before gets the language found then (kept by `keep_only`)."""
-        if self._languages is None:
-            self._languages = dict(self._db.execute("SELECT key, code FROM languages"))
-
-        def remembered(text: str) -> str:
-            key = hashlib.sha256(f"{CHUNKER_VERSION}\n{text}".encode("utf-8")).hexdigest()
-            if key not in self._languages:
-                self._languages[key] = detect(text)
-                with self._db:
-                    self._db.execute("INSERT OR REPLACE INTO languages VALUES (?, ?)", (key, self._languages[key]))
-            self._seen.add(key)
-            return self._languages[key]
-
-        return remembered
+        """`detect` (a text's language code), remembered."""
+        return self.remembered("language", detect, encode=str.encode, decode=bytes.decode)
 
     def get(self, keys: Sequence[str]) -> dict[str, list]:
         found: dict[str, list] = {}
@@ -137,11 +160,26 @@ class ChunkCache:
                                  [(k, json.dumps(v, ensure_ascii=False)) for k, v in entries.items()])
 
     def keep_only(self, keys: Sequence[str]) -> None:
-        """Drop the entries of issues that are gone or changed (and of languages not asked for since opening)."""
+        """Drop the entries of issues that are gone or changed."""
         with self._db:
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM used")
-            self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in [*keys, *self._seen]])
+            self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in keys])
             self._db.execute("DELETE FROM issues WHERE key NOT IN (SELECT key FROM used)")
-            if self._languages is not None:
-                self._db.execute("DELETE FROM languages WHERE key NOT IN (SELECT key FROM used)")
+
+    def prune(self) -> None:
+        """Drop remembered results of each kind used since opening that were not asked for (call it
+        once a rebuild has succeeded: what a failed one did not reach is kept)."""
+        self._flush()
+        with self._db:
+            for kind, seen in self._seen.items():
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used_memo (key TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM used_memo")
+                self._db.executemany("INSERT OR IGNORE INTO used_memo VALUES (?)", [(k,) for k in seen])
+                self._db.execute("DELETE FROM memo WHERE kind = ? AND key NOT IN (SELECT key FROM used_memo)", (kind,))
+
+    def _flush(self) -> None:
+        if self._pending:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", self._pending)
+            self._pending.clear()

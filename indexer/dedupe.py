@@ -10,17 +10,22 @@ included, at most 0.07. (Edited re-saves are folded later, from their passages: 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
-from dataclasses import replace
-from itertools import combinations
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
+
+import numpy as np
 
 from indexer.records import Issue, Section
 
 SAME_ISSUE = 0.5
 SHINGLE = 5
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial that folds 5 word hashes into one
 _GREETING = re.compile(
     r"^(?:hello|hi|hey|bonjour|bonsoir|salut|coucou|dear \w+|ch[eè]re?s? \w+)(?=[\s,!.]|$).{0,40}$", re.I
 )
@@ -49,12 +54,59 @@ _SHORT_LINE = 100
 _SIGNATURE_MAX = 40
 
 
-def duplicate_groups(issues: list[Issue]) -> list[int]:
+@dataclass(frozen=True)
+class Fingerprint:
+    """What boilerplate finding needs of one issue (see `fingerprint`): computed once per issue
+    text, so a rebuild can remember it (`ChunkCache.remembered`)."""
+
+    shingles: np.ndarray  # sorted, unique 64-bit hashes of the issue's 5-word shingles
+    lines: tuple[tuple[str, ...], ...]  # per section, the key (lower-cased words) of each line
+
+    def encode(self) -> bytes:
+        head = np.array([len(self.shingles)], dtype="<u8").tobytes()
+        return head + self.shingles.astype("<u8").tobytes() + json.dumps(self.lines, ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes) -> "Fingerprint":
+        n = int(np.frombuffer(data[:8], dtype="<u8")[0])
+        shingles = np.frombuffer(data[8 : 8 + 8 * n], dtype="<u8").astype(np.uint64)
+        return cls(shingles, tuple(tuple(keys) for keys in json.loads(data[8 + 8 * n :].decode("utf-8"))))
+
+
+def fingerprint(issue: Issue) -> Fingerprint:
+    """The issue's shingles (hashed words of section titles and texts, in order) and line keys."""
+    lines = tuple(tuple(_key(line) for line in s.text.split("\n")) for s in issue.sections)
+    words = [w for s, keys in zip(issue.sections, lines, strict=True) for w in [*_words(s.title), *" ".join(keys).split()]]
+    return Fingerprint(_shingle_hashes(words), lines)
+
+
+def fingerprint_key(issue: Issue) -> str:
+    """All that `fingerprint` reads of an issue, as one string (to remember fingerprints by)."""
+    return "\x1e".join(f"{s.title}\x1f{s.text}" for s in issue.sections)
+
+
+def _shingle_hashes(words: list[str]) -> np.ndarray:
+    if len(words) < SHINGLE:
+        return np.zeros(0, dtype=np.uint64)
+    ids: dict[str, int] = {}
+    for w in words:
+        if w not in ids:
+            ids[w] = int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+    h = np.array([ids[w] for w in words], dtype=np.uint64)
+    n = len(words) - SHINGLE + 1
+    out = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(SHINGLE):  # a polynomial hash of the 5 word hashes, mod 2**64
+            out = out * _MIX + h[j : j + n]
+    return np.unique(out)
+
+
+def duplicate_groups(issues: Sequence[Issue], *, fingerprint: Callable[[Issue], Fingerprint] = fingerprint) -> list[int]:
     """A group number per issue; issues scoring at least SAME_ISSUE (directly or through another copy) share one."""
-    return _groups(_common_free(issues))
+    return _groups(_common_free([fingerprint(issue).shingles for issue in issues]))
 
 
-def _groups(shingle_sets: list[set]) -> list[int]:
+def _groups(shingle_sets: list[np.ndarray]) -> list[int]:
     parent = list(range(len(shingle_sets)))
 
     def find(i: int) -> int:
@@ -63,23 +115,20 @@ def _groups(shingle_sets: list[set]) -> list[int]:
             i = parent[i]
         return i
 
-    for a, b in _candidate_pairs(shingle_sets):
+    for a, b in sorted(_candidate_pairs(shingle_sets)):
         if similarity(shingle_sets[a], shingle_sets[b]) >= SAME_ISSUE:
             parent[find(a)] = find(b)
     return [find(i) for i in range(len(shingle_sets))]
 
 
-def similarity(a: set, b: set) -> float:
-    """Overlap coefficient of two shingle sets (0 when either is empty)."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Overlap coefficient of two sorted arrays of unique shingle numbers (0 when either is empty)."""
+    if not len(a) or not len(b):
+        return 0.0
+    return len(np.intersect1d(a, b, assume_unique=True)) / min(len(a), len(b))
 
 
-def shingles(issue: Issue) -> set[tuple[str, ...]]:
-    words = [w for s in issue.sections for w in _words(f"{s.title} {s.text}")]
-    return {tuple(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 0))}
-
-
-def strip_boilerplate(issues: list[Issue]) -> list[Issue]:
+def strip_boilerplate(issues: Sequence[Issue], *, fingerprint: Callable[[Issue], Fingerprint] = fingerprint) -> list[Issue]:
     """Remove boilerplate lines; sections left empty, and sections titled as sponsored or as a list of sources ("📚 Sources", "Sources de cette édition"), are dropped.
 
     A line is boilerplate when (1) the same normalised line occurs in at least
@@ -90,40 +139,41 @@ def strip_boilerplate(issues: list[Issue]) -> list[Issue]:
     is only a sponsor marker ("Sponsorisé", "Sponsored by X"); or (3) it is a signature
     (≤ 40 characters, ≤ 5 words, no sentence ending, e.g. "Pierre + 🤖") among the two lines
     after a sign-off (a section titled as a sign-off counts as one). An issue left with no section
-    keeps its original sections."""
-    groups = duplicate_groups(issues)
+    keeps its original sections. `fingerprint` may be a remembered `fingerprint` (same results)."""
+    prints = [fingerprint(issue) for issue in issues]
+    groups = _groups(_common_free([p.shingles for p in prints]))
     seen_in: dict[str, set[int]] = defaultdict(set)
-    for issue, group in zip(issues, groups, strict=False):
-        for section in issue.sections:
-            for line in section.text.split("\n"):
-                seen_in[_key(line)].add(group)
+    for p, group in zip(prints, groups, strict=True):
+        for keys in p.lines:
+            for key in keys:
+                seen_in[key].add(group)
     distinct = len(set(groups))
     need = min(3, max(2, math.ceil(distinct / 2))) if distinct >= 2 else math.inf
     repeated = {key for key, where in seen_in.items() if key and len(where) >= need}
-    return [_stripped(issue, repeated) for issue in issues]
+    return [_stripped(issue, p.lines, repeated) for issue, p in zip(issues, prints, strict=True)]
 
 
-def _stripped(issue: Issue, repeated: set[str]) -> Issue:
+def _stripped(issue: Issue, lines: tuple[tuple[str, ...], ...], repeated: set[str]) -> Issue:
     sections = []
-    for section in issue.sections:
+    for section, keys in zip(issue.sections, lines, strict=True):
         if _SPONSOR.match(_bare(section.title)) or _CREDITS.match(_bare(section.title)):
             continue  # sponsor blocks and lists of the sources an issue drew on are not content
-        text = "\n".join(_kept_lines(section, repeated))
+        text = "\n".join(_kept_lines(section, keys, repeated))
         if text.strip():
             sections.append(replace(section, text=text))
     return replace(issue, sections=tuple(sections)) if sections else issue
 
 
-def _kept_lines(section: Section, repeated: set[str]) -> list[str]:
+def _kept_lines(section: Section, keys: tuple[str, ...], repeated: set[str]) -> list[str]:
     kept: list[str] = []
     since_sign_off = 0 if _is_sign_off(_bare(section.title)) else 99
-    for line in section.text.split("\n"):
+    for line, key in zip(section.text.split("\n"), keys, strict=True):
         bare = _bare(line)
         since_sign_off += 1
         if _is_sign_off(bare):
             since_sign_off = 0
             continue
-        if _key(line) in repeated or _is_pattern_boilerplate(bare):
+        if key in repeated or _is_pattern_boilerplate(bare):
             continue
         if since_sign_off <= 2 and _is_signature(bare):
             continue
@@ -163,32 +213,45 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower())
 
 
-def _common_free(issues: list[Issue]) -> list[set[int]]:
-    """Each issue's shingles (numbered: ints intersect much faster than tuples of words) without
-    those found in more than max(5, 20%) of the issues."""
-    numbers: dict[tuple[str, ...], int] = {}
-    sets = [{numbers.setdefault(s, len(numbers)) for s in shingles(issue)} for issue in issues]
-    counts = Counter(s for shingle_set in sets for s in shingle_set)
-    cap = max(5, len(issues) // 5)
-    return [{s for s in shingle_set if counts[s] <= cap} for shingle_set in sets]
+def _common_free(sets: list[np.ndarray]) -> list[np.ndarray]:
+    """Each issue's shingles, numbered 0.. across the archive (sorted), without those found in more
+    than max(5, 20%) of the issues (page furniture, source lists)."""
+    if not sets:
+        return []
+    every = np.concatenate(sets)
+    _, numbers, counts = np.unique(every, return_inverse=True, return_counts=True)
+    numbers = numbers.reshape(-1)
+    cap = max(5, len(sets) // 5)
+    ends = np.cumsum([len(s) for s in sets])
+    return [part[counts[part] <= cap] for part in np.split(numbers, ends[:-1])]
 
 
-def _candidate_pairs(sets: list[set[int]]) -> set[tuple[int, int]]:
+def _candidate_pairs(sets: list[np.ndarray]) -> set[tuple[int, int]]:
     """Every pair of issues that can score SAME_ISSUE, and few others (a prefix filter).
 
     If |A ∩ B| ≥ k = ⌈SAME_ISSUE · |A|⌉ with |A| ≤ |B|, at most |A| − k shingles of A lie outside B,
     so any p of A's shingles include at least p − (|A| − k) of B's. Each issue is looked up by its
     rarest shingles, three quarters of them, and only issues holding enough of those are listed."""
-    holders: dict[int, list[int]] = defaultdict(list)
-    for i, shingle_set in enumerate(sets):
-        for s in shingle_set:
-            holders[s].append(i)
-    sizes = [len(shingle_set) for shingle_set in sets]
+    n = len(sets)
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    owners = np.repeat(np.arange(n), sizes)
+    every = np.concatenate(sets) if n else np.zeros(0, dtype=np.int64)
+    order = np.argsort(every, kind="stable")
+    holders = owners[order]  # issues holding each shingle, shingle by shingle
+    df = np.bincount(every, minlength=int(every.max()) + 1 if len(every) else 0)
+    starts = np.concatenate([[0], np.cumsum(df)[:-1]]) if len(df) else df
     pairs = set()
     for a, shingle_set in enumerate(sets):
-        outside = sizes[a] - math.ceil(SAME_ISSUE * sizes[a])  # at most this many of A's shingles lie outside B
-        prefix = sorted(shingle_set, key=lambda s: len(holders[s]))[: min(sizes[a], outside + 1 + sizes[a] // 4)]
+        size = int(sizes[a])
+        if not size:
+            continue
+        outside = size - math.ceil(SAME_ISSUE * size)  # at most this many of A's shingles lie outside B
+        prefix = shingle_set[np.argsort(df[shingle_set], kind="stable")[: min(size, outside + 1 + size // 4)]]
         need = len(prefix) - outside
-        hits = Counter(b for s in prefix for b in holders[s])
-        pairs.update((min(a, b), max(a, b)) for b, n in hits.items() if n >= need and b != a and sizes[b] >= sizes[a])
+        lengths = df[prefix]
+        where = np.repeat(starts[prefix] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        hits = np.bincount(holders[where], minlength=n)
+        for b in np.nonzero((hits >= need) & (sizes >= size))[0].tolist():
+            if b != a:
+                pairs.add((min(a, b), max(a, b)))
     return pairs

@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 _ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
 _WORD = re.compile(r"\w+(?:[-.]\d\w*)*", re.UNICODE)  # keeps "GPT-4o", "Llama-3.1-70B" whole
+TOKENIZER_VERSION = 1  # bump when tokenize's terms change: saved indexes and remembered terms depend on it
 STEMMER_LANGUAGES = {"fr": "french", "en": "english", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
 
 
@@ -79,11 +80,15 @@ class LexicalIndex:
         self._bm25 = bm25
 
     @classmethod
-    def build(cls, texts: Sequence[str], languages: Sequence[str]) -> "LexicalIndex":
+    def build(cls, texts: Sequence[str], languages: Sequence[str], *,
+              terms: Callable[[str, str], list[str]] | None = None) -> "LexicalIndex":
+        """BM25 over `texts`; `terms(text, language)` may be a remembered `tokenize` (remembered under TOKENIZER_VERSION)."""
         import bm25s
 
-        memo: dict = {}
-        corpus = [tokenize(t, lang, memo=memo) or [""] for t, lang in zip(texts, languages)]
+        if terms is None:
+            memo: dict = {}
+            terms = partial(tokenize, memo=memo)
+        corpus = [terms(t, lang) or [""] for t, lang in zip(texts, languages, strict=True)]
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
         bm25.index(corpus, show_progress=False)
         return cls(bm25)
@@ -129,7 +134,7 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)
-        (folder / "tokenizer.json").write_text(json.dumps({"tokenizer": "indexer.lexical.tokenize", "version": 1}))
+        (folder / "tokenizer.json").write_text(json.dumps({"tokenizer": "indexer.lexical.tokenize", "version": TOKENIZER_VERSION}))
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":

@@ -63,10 +63,13 @@ def _phase(stderr: bytes) -> str:
     return "starting or reading"
 
 
-def campaign(config: Config, kills: int, *, seed: int, embedder, cold_share: float = 0.35, log=None) -> KillReport:
+def campaign(config: Config, kills: int, *, seed: int, embedder, cold_share: float = 0.35, late_share: float = 0.0,
+             log=None) -> KillReport:
     """Kill rounds on the index of `config` (built first) until `kills` rebuilds were killed while
     running (a round whose rebuild ends before its kill does not count; at most 2 * kills rounds).
-    `cold_share` of the rounds drop the embedding cache first."""
+    `cold_share` of the rounds drop the embedding cache first; in `late_share` of them the kill is
+    drawn after most of the start-up (70% of a warm rebuild's duration), so that more kills land in
+    embedding, writing and the swap."""
     rng, report = random.Random(seed), KillReport()
     index_dir = Path(config.index_dir)
     rebuild(config, embedder=embedder)
@@ -79,7 +82,8 @@ def campaign(config: Config, kills: int, *, seed: int, embedder, cold_share: flo
         cold = rng.random() < cold_share
         if cold:
             _drop_cache(index_dir)
-        delay = rng.uniform(0.0, 0.95 * spans[cold])
+        earliest = 0.7 * spans[False] if rng.random() < late_share else 0.0
+        delay = rng.uniform(min(earliest, 0.9 * spans[cold]), 0.95 * spans[cold])
         with open(errors, "wb") as stderr:
             process = subprocess.Popen(_command(config), cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr,
                                        env={**os.environ, "HF_HUB_OFFLINE": "1"})

@@ -118,6 +118,64 @@ def test_issue_languages_are_detected_once(tmp_path):
     assert asked == ["the cat", "le chat"]
 
 
+def test_remembered_results_survive_reopening_and_unused_ones_are_pruned(tmp_path):
+    calls: list[str] = []
+
+    def shout(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    path = tmp_path / "chunks.sqlite"
+    for asked in (["un", "deux", "un"], ["un", "trois"], ["deux"]):
+        cache, _ = ChunkCache.open(path)
+        remembered = cache.remembered("shout", shout, encode=str.encode, decode=bytes.decode)
+        assert [remembered(t) for t in asked] == [t.upper() for t in asked]
+        cache.prune()
+        cache.close()
+    # "deux" was pruned by the second rebuild (not asked for), so the third computes it again
+    assert calls == ["un", "deux", "trois", "deux"]
+
+
+def test_a_damaged_remembered_result_is_computed_again(tmp_path):
+    path = tmp_path / "chunks.sqlite"
+    cache, _ = ChunkCache.open(path)
+    cache.remembered("terms", lambda t: t.split(), encode=lambda v: " ".join(v).encode(), decode=lambda b: b.decode().split())("a b")
+    cache.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE memo SET value = ?", (b"\xff\xfe",))
+    cache, _ = ChunkCache.open(path)
+    assert cache.remembered("terms", lambda t: t.split(), encode=lambda v: " ".join(v).encode(),
+                            decode=lambda b: b.decode().split())("a b") == ["a", "b"]
+    cache.close()
+
+
+def test_a_warm_rebuild_remembers_fingerprints_and_terms_and_builds_the_same_index(tmp_path, embedder, monkeypatch):
+    import indexer.build
+    import indexer.dedupe
+
+    archive, index_dir = tmp_path / "archive", tmp_path / "index"
+    archive.mkdir()
+    for n in range(3):
+        (archive / f"n{n}.md").write_text(
+            f"---\ndate: 2025-03-0{n + 1}\n---\n# Numéro {n}\n\n## Modèles\n\nMistral publie le modèle {n} de 24 milliards "
+            f"de paramètres.\n\nBonne lecture !\n\n## Europe\n\nLe règlement européen sur l'IA, semaine {n}.\n", encoding="utf-8")
+    config = Config(archives=(archive,), index_dir=index_dir)
+    cold = rebuild(config, embedder=embedder)
+    before, lexical = _passages(index_dir), _bm25_files(index_dir)
+
+    computed: list[str] = []
+    monkeypatch.setattr(indexer.build, "fingerprint", lambda issue: computed.append(issue.id) or indexer.dedupe.fingerprint(issue))
+    monkeypatch.setattr(indexer.build, "tokenize", lambda text, language, memo=None: computed.append(text) or [])
+    warm = rebuild(config, embedder=embedder)
+    assert cold.passages == warm.passages and computed == []  # nothing recomputed: the remembered results were used
+    assert _passages(index_dir) == before and _bm25_files(index_dir) == lexical
+
+
+def _bm25_files(index_dir: Path) -> dict[str, bytes]:
+    build = index_dir / (index_dir / "CURRENT").read_text().strip()
+    return {p.name: p.read_bytes() for p in sorted((build / "bm25").iterdir())}
+
+
 def _passages(index_dir: Path) -> list[tuple]:
     build = index_dir / (index_dir / "CURRENT").read_text().strip()
     with sqlite3.connect(build / "passages.sqlite") as db:

@@ -61,6 +61,43 @@ def test_distinct_issues_are_distinct_groups():
     assert len(set(duplicate_groups(issues))) == 4
 
 
+def test_the_prefix_filter_misses_no_pair_that_scores_as_the_same_issue():
+    """Issues sharing 0 to 100% of their sentences: every pair the brute force finds at or above
+    SAME_ISSUE is grouped, and no pair below it is (checked against all pairs)."""
+    import random
+
+    from indexer.dedupe import SAME_ISSUE, _common_free, _groups, fingerprint, similarity
+
+    rng = random.Random(3)
+    pool = [sentence(n) for n in range(400)]
+    issues = []
+    for k in range(40):
+        base = rng.sample(pool, 12)
+        issues.append(make(f"a{k}.txt", *base))
+        kept = rng.randint(0, 12)  # a copy keeping `kept` of the 12 sentences, the rest new
+        issues.append(make(f"b{k}.txt", *base[:kept], *[sentence(1000 + 20 * k + j) for j in range(12 - kept)]))
+    sets = _common_free([fingerprint(i).shingles for i in issues])
+    groups = _groups(sets)
+    for a, b in combinations(range(len(issues)), 2):
+        if similarity(sets[a], sets[b]) >= SAME_ISSUE:
+            assert groups[a] == groups[b], (issues[a].source, issues[b].source)
+    together = {(a, b) for a, b in combinations(range(len(issues)), 2) if groups[a] == groups[b]}
+    assert together and all(similarity(sets[a], sets[b]) >= SAME_ISSUE or _linked(a, b, sets) for a, b in together)
+
+
+def _linked(a: int, b: int, sets) -> bool:
+    from indexer.dedupe import SAME_ISSUE, similarity
+
+    return any(similarity(sets[a], sets[c]) >= SAME_ISSUE and similarity(sets[c], sets[b]) >= SAME_ISSUE for c in range(len(sets)))
+
+
+def test_a_remembered_fingerprint_strips_exactly_like_a_fresh_one(everything):
+    from indexer.dedupe import Fingerprint, fingerprint
+
+    remembered = {i.id: Fingerprint.decode(fingerprint(i).encode()) for i in everything}
+    assert strip_boilerplate(everything, fingerprint=lambda issue: remembered[issue.id]) == strip_boilerplate(everything)
+
+
 # --- strip_boilerplate ----------------------------------------------------------------
 
 

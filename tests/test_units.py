@@ -327,10 +327,10 @@ def test_embed_cached_embeds_each_hash_once(tmp_path):
 
 def test_embedding_cache_persists_across_connections(tmp_path):
     cache = EmbeddingCache(tmp_path / "e.sqlite")
-    cache.put("m", {"h": np.arange(4, dtype=np.float32)})
+    cache.put("m", {"h": np.arange(4, dtype=np.float32).tobytes()})
     cache.close()
     reopened = EmbeddingCache(tmp_path / "e.sqlite")
-    np.testing.assert_array_equal(reopened.get("m", ["h", "absent"])["h"], np.arange(4))
+    np.testing.assert_array_equal(np.frombuffer(reopened.get("m", ["h", "absent"])["h"], dtype=np.float32), np.arange(4))
     assert reopened.get("other", ["h"]) == {}
     reopened.close()
 

@@ -9,6 +9,7 @@ the text is put in Unicode NFC form.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from indexer.errors import InputError
 
 BINARY = "binary file, not text"
 EMPTY = "empty file"
-_ALLOWED_CONTROLS = frozenset("\n\r\t\f\v")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # category Cc, less \t \n \v \f \r
 _MAX_CONTROL_SHARE = 0.05
 _LATIN1_NAMES = frozenset({"latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "us-ascii", "ascii"})
 
@@ -72,5 +73,4 @@ def _first_decoding(data: bytes, charset: str | None) -> str:
 
 def _control_share(text: str) -> float:
     sample = text[:20000]
-    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS)
-    return controls / max(len(sample), 1)
+    return len(_CONTROLS.findall(sample)) / max(len(sample), 1)

@@ -19,7 +19,6 @@ _CREDIT = re.compile(
     r"^(?:images?|photos?|illustrations?|cr[ée]dits?(?: photos?| images?)?|credits?|source image)\s*:\s*\S.{0,100}$",
     re.I,
 )
-_SPACES = re.compile(r"\s+")
 _ISSUE_NUMBER = re.compile(r"(?:\bn[°º]|\bnum[ée]ro|\bissue|\b[ée]dition|(?<!\S)#)\s*#?\s*(\d{1,5})\b", re.I)
 
 
@@ -36,7 +35,7 @@ class Parsed:
 
 def clean(line: str) -> str:
     """One line with its whitespace runs (no-break spaces included) collapsed."""
-    return _SPACES.sub(" ", line).strip()
+    return " ".join(line.split())  # str.split and re's \s agree on what whitespace is
 
 
 def clip(text: str, limit: int) -> str:

@@ -59,6 +59,8 @@ def html_links(node: Tag) -> tuple[Link, ...]:
 
 def markdown_links(text: str) -> tuple[Link, ...]:
     """[text](url) links of a Markdown text, then bare URLs (images are not links)."""
+    if "://" not in text:
+        return ()
     text = _IMAGE.sub(" ", text)
     found = [link(m.group(2), m.group(1)) for m in _MARKDOWN_LINK.finditer(text)]
     rest = _MARKDOWN_LINK.sub(" ", text)

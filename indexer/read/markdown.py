@@ -22,6 +22,7 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+")
 _EMPHASIS = re.compile(r"(\*\*|~~)(.+?)\1|(?<![\w.])__([^_\s](?:[^_]*?[^_\s])?)__(?!\w)")  # `__` only around words, never inside code-like names
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_QUOTE = re.compile(r"^\s*>\s?")
 
 
 def parse_markdown(text: str) -> Parsed:
@@ -55,10 +56,11 @@ def parse_markdown(text: str) -> Parsed:
 
 
 def _inline(line: str) -> str:
-    line = _IMAGE.sub("", line)
-    line = _LINK.sub(r"\1", line)
-    line = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), line)
-    line = re.sub(r"^\s*>\s?", "", line)
+    if "](" in line:
+        line = _LINK.sub(r"\1", _IMAGE.sub("", line))
+    if "**" in line or "~~" in line or "__" in line:  # the pattern is slow: test for its markers first
+        line = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), line)
+    line = _QUOTE.sub("", line)
     return clean(line) if line.strip() else ""
 
 
