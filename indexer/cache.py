@@ -60,9 +60,12 @@ def embed_cached(
 ) -> tuple[np.ndarray, int]:
     """Vectors for `texts` (rows in order), embedding only the hashes not cached yet.
 
-    Returns (vectors, number newly embedded). `on_batch(done, todo)` is called after each embedded batch."""
+    Returns (vectors, number newly embedded). `on_batch(done, todo)` is called before the first
+    batch to embed (done = 0) and after each embedded batch."""
     known = cache.get(model, hashes)
     todo = [(h, t) for h, t in dict(zip(hashes, texts)).items() if h not in known]
+    if todo and on_batch:
+        on_batch(0, len(todo))  # the stage has begun: a progress bar shows at once, not after the first batch
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
         vectors = embed([t for _, t in batch])

