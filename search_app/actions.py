@@ -71,3 +71,8 @@ def apply_shared(shared: share.Shared, index: Index, key: str, bounds) -> None:
         state.reading, state.view = reading, "issues"
     elif shared.question:
         ask(shared.question)
+
+
+def show_all_turns() -> None:
+    """Draw the whole conversation, earlier questions included."""
+    state.all_turns = True

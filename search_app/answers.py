@@ -16,6 +16,7 @@ from . import timeline as tl
 from .i18n import t
 
 state = st.session_state
+SHOWN_TURNS = 5  # the latest questions drawn; the earlier ones behind a button
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -61,7 +62,10 @@ def ask_view(engine: Engine, settings: conversation.Settings, key: str, lang: st
         landing_screen(engine, key, lang)
         return
     labels = flt.issue_labels(list(engine.index.issues.values()))
-    for n, turn in enumerate(state.turns):
+    first = 0 if state.get("all_turns") else max(0, len(state.turns) - SHOWN_TURNS)
+    if first:  # each run of the page draws every turn shown: a long conversation would slow every answer
+        st.button(t("earlier", lang, n=first), key="earlier", type="tertiary", on_click=actions.show_all_turns)
+    for n, turn in enumerate(state.turns[first:], start=first):
         latest = n == len(state.turns) - 1
         with st.chat_message("user"):
             st.markdown(hl.escape_markdown(turn.question))

@@ -90,6 +90,21 @@ def test_openai_youtube_question_is_answered_from_the_ai_brew_issue(page, engine
     assert "2024-04" in first and '<mark class="aib-used">' in first  # dated, with the sentences used highlighted
 
 
+def test_a_long_conversation_draws_its_latest_questions_and_keeps_the_others_behind_a_button(page):
+    from search_app.answers import SHOWN_TURNS
+
+    asked = [f"Qu'a-t-on écrit sur {name} ?" for name in ("OpenAI", "Mistral", "YouTube", "Nvidia", "Google", "Meta", "Apple")]
+    for question in asked:
+        ask(page, question)
+    shown = [unmark(m.markdown[0].value) for m in page.chat_message if m.name == "user"]
+    assert shown == asked[-SHOWN_TURNS:]
+    earlier = next(b for b in page.button if b.key == "earlier")
+    assert earlier.label == t("earlier", "fr", n=len(asked) - SHOWN_TURNS)
+    earlier.click().run()
+    assert [unmark(m.markdown[0].value) for m in page.chat_message if m.name == "user"] == asked
+    assert len(page.get("vega_lite_chart")) <= 1 and not any(b.key == "earlier" for b in page.button)
+
+
 def test_earlier_questions_stay_in_the_session(page):
     ask(page, OPENAI_YOUTUBE)
     ask(page, "Qu'a annoncé Mistral AI ?")
