@@ -162,10 +162,7 @@ class ChunkCache:
     def keep_only(self, keys: Sequence[str]) -> None:
         """Drop the entries of issues that are gone or changed."""
         with self._db:
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-            self._db.execute("DELETE FROM used")
-            self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in keys])
-            self._db.execute("DELETE FROM issues WHERE key NOT IN (SELECT key FROM used)")
+            self._delete_except("issues", keys)
 
     def prune(self) -> None:
         """Drop remembered results of each kind used since opening that were not asked for (call it
@@ -173,10 +170,14 @@ class ChunkCache:
         self._flush()
         with self._db:
             for kind, seen in self._seen.items():
-                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used_memo (key TEXT PRIMARY KEY)")
-                self._db.execute("DELETE FROM used_memo")
-                self._db.executemany("INSERT OR IGNORE INTO used_memo VALUES (?)", [(k,) for k in seen])
-                self._db.execute("DELETE FROM memo WHERE kind = ? AND key NOT IN (SELECT key FROM used_memo)", (kind,))
+                self._delete_except("memo", seen, "kind = ?", (kind,))
+
+    def _delete_except(self, table: str, keys, where: str = "1", params: tuple = ()) -> None:
+        """Delete the rows of `table` (matching `where`) whose key is not in `keys`; the caller commits."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM kept")
+        self._db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", [(k,) for k in keys])
+        self._db.execute(f"DELETE FROM {table} WHERE {where} AND key NOT IN (SELECT key FROM kept)", params)
 
     def _flush(self) -> None:
         if self._pending:

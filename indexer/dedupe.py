@@ -103,7 +103,11 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
 
 def duplicate_groups(issues: Sequence[Issue], *, fingerprint: Callable[[Issue], Fingerprint] = fingerprint) -> list[int]:
     """A group number per issue; issues scoring at least SAME_ISSUE (directly or through another copy) share one."""
-    return _groups(_common_free([fingerprint(issue).shingles for issue in issues]))
+    return _groups_of([fingerprint(issue) for issue in issues])
+
+
+def _groups_of(prints: list[Fingerprint]) -> list[int]:
+    return _groups(_common_free([p.shingles for p in prints]))
 
 
 def _groups(shingle_sets: list[np.ndarray]) -> list[int]:
@@ -141,7 +145,7 @@ def strip_boilerplate(issues: Sequence[Issue], *, fingerprint: Callable[[Issue],
     after a sign-off (a section titled as a sign-off counts as one). An issue left with no section
     keeps its original sections. `fingerprint` may be a remembered `fingerprint` (same results)."""
     prints = [fingerprint(issue) for issue in issues]
-    groups = _groups(_common_free([p.shingles for p in prints]))
+    groups = _groups_of(prints)
     seen_in: dict[str, set[int]] = defaultdict(set)
     for p, group in zip(prints, groups, strict=True):
         for keys in p.lines:
