@@ -77,10 +77,10 @@ def _links(issue: Issue, spans: tuple[tuple[int, int], ...], start: int, end: in
 def _split_section(text: str, label: str, start: int, end: int, budget: int, overlap: int, count: TokenCounter) -> list[_Unit]:
     if start >= end:
         return []
-    tokens = count(text[start:end])
+    tokens = _count_within(text, start, end, budget, count)
     if tokens <= budget:
         return [_Unit(label, start, end, tokens)]
-    sentences = [(s, e, count(text[s:e])) for s, e in _bounded_sentences(text, start, end, budget, count)]
+    sentences = _bounded_sentences(text, start, end, budget, count)
     units, i = [], 0
     while i < len(sentences):
         j, used = i, 0
@@ -94,46 +94,58 @@ def _split_section(text: str, label: str, start: int, end: int, budget: int, ove
     return units
 
 
-def _bounded_sentences(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int]]:
-    """Sentence spans, with any sentence longer than the budget cut into pieces that fit."""
+def _bounded_sentences(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int, int]]:
+    """(start, end, tokens) of each sentence, any sentence longer than the budget cut into pieces that fit."""
     out = []
     for s, e in sentence_spans(text[start:end], start):
-        out.extend([(s, e)] if count(text[s:e]) <= budget else _cut(text, s, e, budget, count))
+        tokens = _count_within(text, s, e, budget, count)
+        out.extend([(s, e, tokens)] if tokens <= budget else _cut(text, s, e, budget, count))
     return out
 
 
-def _cut(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int]]:
-    """Longest prefixes that fit the budget, cut at spaces (at characters inside a giant word).
-    A piece is looked for only within `budget * MAX_TOKEN_CHARS` characters: without that window a
-    word of a million characters took minutes of tokenizing."""
-    pieces, pos = [], start
+def _cut(text: str, start: int, end: int, budget: int, count: TokenCounter) -> list[tuple[int, int, int]]:
+    """(start, end, tokens) of pieces that fit the budget, cut at a space when one lies in the
+    piece's second half (inside a giant word, anywhere). A piece costs one or two tokenizations of
+    about its own length (`_fitting_prefix`), so cutting is linear in the text, whatever its words."""
+    pieces, pos, chars_per_token = [], start, 4.0
     while pos < end:
-        window = min(end, pos + budget * MAX_TOKEN_CHARS)
-        ends = [pos + m.start() for m in re.finditer(r"\s", text[pos:window]) if m.start() > 0] + [window]
-        fits = _longest(len(ends), lambda i: count(text[pos : ends[i]]) <= budget)
-        stop = ends[fits] if fits >= 0 else pos + 1 + _longest(ends[0] - pos, lambda n: count(text[pos : pos + n + 1]) <= budget)
-        pieces.append((pos, stop))
+        n, tokens = _fitting_prefix(text, pos, min(end - pos, budget * MAX_TOKEN_CHARS), budget, count, chars_per_token)
+        chars_per_token = n / max(tokens, 1)
+        stop = pos + n
+        if stop < end:
+            space = max(text.rfind(c, pos, stop) for c in _SPACES)
+            if space > pos + n // 2:
+                stop = space  # `tokens` stays an upper bound: what packing pieces needs
+        pieces.append((pos, stop, tokens))
         pos = stop
         while pos < end and text[pos].isspace():
             pos += 1
     return pieces
 
 
-def _longest(n: int, fits: Callable[[int], bool]) -> int:
-    """The largest i in [0, n) with fits(i) (fits is monotone), or -1. Galloping first (0, 1, 3,
-    7, …), then bisecting: the probes stay near the answer, so the tokenizing cost follows the
-    size of the piece found, not the size of what is left."""
-    best, probe = -1, 0
-    while probe < n and fits(probe):
-        best, probe = probe, probe * 2 + 1
-    low, high = best + 1, min(probe, n) - 1
-    while low <= high:
-        mid = (low + high) // 2
-        if fits(mid):
-            best, low = mid, mid + 1
-        else:
-            high = mid - 1
-    return best
+def _count_within(text: str, start: int, end: int, budget: int, count: TokenCounter) -> int:
+    """The tokens of text[start:end], or budget + 1 without tokenizing when it is too long to fit
+    (no token is over MAX_TOKEN_CHARS characters)."""
+    return budget + 1 if end - start > budget * MAX_TOKEN_CHARS else count(text[start:end])
+
+
+_SPACES = " \n\t\r\u00a0\u2009\u202f"
+
+
+def _fitting_prefix(text: str, pos: int, limit: int, budget: int, count: TokenCounter, chars_per_token: float) -> tuple[int, int]:
+    """(n, tokens): a length n ≤ limit whose text[pos:pos+n] fits `budget` tokens, near the longest
+    that does. Guessed from the characters per token of the text before it, corrected a few times
+    (each probe is about as long as the piece), then halved until it fits (a character never
+    exceeds the budget)."""
+    n = max(1, min(limit, int(0.97 * budget * chars_per_token)))
+    for _ in range(6):
+        tokens = count(text[pos : pos + n])
+        if tokens <= budget and (n == limit or tokens >= 0.9 * budget):
+            return n, tokens
+        n = max(1, min(limit, int(n * 0.95 * budget / tokens)))
+    while (tokens := count(text[pos : pos + n])) > budget and n > 1:
+        n //= 2
+    return n, tokens
 
 
 def _merge_tiny(units: list[_Unit], text: str, settings: ChunkSettings, count: TokenCounter) -> list[_Unit]:

@@ -23,7 +23,7 @@ from .chunk import embed_text
 from .records import Chunk, Issue
 from .sentences import sentence_spans
 
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3  # 3: giant sentences cut in linear time (chunk._cut)
 Span = tuple[int, int]
 T = TypeVar("T")
 

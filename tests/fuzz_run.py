@@ -1,13 +1,13 @@
 """Read (and cut into passages) every file of a folder the way a rebuild does, and report.
 
-    python -m tests.fuzz_run FOLDER [--timeout 10] [--no-chunk]   (prints one JSON report)
+    python -m tests.fuzz_run FOLDER [--cpu-limit 10] [--hang 60] [--no-chunk]   (prints one JSON report)
 
 Each file goes through `read_one` (what `read_archive` calls) and, when it is an issue, through
-chunking and sentence splitting with the real tokenizer. A failure is a
-file that reached the readers' last-resort handler (an internal error or running out of memory),
-took more than the timeout in CPU seconds (what the file costs, whatever else shares the machine)
-or six times the timeout in wall-clock seconds (a hang), or was skipped with a reason that is not
-one line.
+chunking and sentence splitting with the real tokenizer. A failure is a file that reached the
+readers' last-resort handler (an internal error or running out of memory), ran past `--hang`
+seconds of wall-clock time (a hang), or was skipped with a reason that is not one line; with
+`--cpu-limit` (the benchmark's speed target, never the tests'), also one that took more CPU seconds.
+The report gives the slowest file's CPU seconds either way.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _alarm(signum, frame):
     raise _Hang()
 
 
-def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
+def run(folder: Path, *, cpu_limit: float | None = None, hang: float = 60.0, chunk: bool = True) -> dict:
     from indexer.chunk import chunk_issue
     from indexer.read import INTERNAL, read_one
     from indexer.read.files import list_archive
@@ -62,7 +62,7 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
         if report["files"] % 500 == 0:
             print(f"{folder.name}: {report['files']} files", file=sys.stderr, flush=True)
         started, cpu = time.monotonic(), time.process_time()
-        signal.setitimer(signal.ITIMER_REAL, 6 * timeout)
+        signal.setitimer(signal.ITIMER_REAL, hang)
         try:
             result = read_one(path, listing.root)
             if not isinstance(result, Skipped) and count_tokens is not None:
@@ -71,7 +71,7 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
                 sum(1 for c in chunks for _ in sentence_spans(text[c.start : c.end], c.start))
                 report["passages"] += len(chunks)
         except _Hang:
-            report["failures"].append({"file": path.name, "problem": f"hung: over {6 * timeout} s of wall-clock time"})
+            report["failures"].append({"file": path.name, "problem": f"hung: over {hang:g} s of wall-clock time"})
             continue
         except Exception as exc:  # noqa: BLE001 - chunking must not fail either
             report["failures"].append({"file": path.name, "problem": f"chunking: {type(exc).__name__}: {exc}"[:300]})
@@ -82,7 +82,7 @@ def run(folder: Path, *, timeout: float = 10.0, chunk: bool = True) -> dict:
         report["wall_max"] = max(report.get("wall_max", 0.0), round(time.monotonic() - started, 3))
         if seconds > report["slowest"][0]:
             report["slowest"] = [round(seconds, 3), path.name]
-        if seconds > timeout:
+        if cpu_limit is not None and seconds > cpu_limit:
             report["failures"].append({"file": path.name, "problem": f"{seconds:.1f} CPU seconds"})
         if isinstance(result, Skipped):
             report["skipped"] += 1
@@ -105,11 +105,12 @@ def _category(reason: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--cpu-limit", type=float, default=None, help="CPU seconds over which a file counts as a failure")
+    parser.add_argument("--hang", type=float, default=60.0, help="wall-clock seconds after which a file counts as hung")
     parser.add_argument("--no-chunk", action="store_true")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(1000)  # the interpreter's default: what a rebuild runs with
-    print(json.dumps(run(args.folder, timeout=args.timeout, chunk=not args.no_chunk), ensure_ascii=False))
+    print(json.dumps(run(args.folder, cpu_limit=args.cpu_limit, hang=args.hang, chunk=not args.no_chunk), ensure_ascii=False))
     return 0
 
 

@@ -164,6 +164,26 @@ KINDS: list[Callable[[random.Random, list[bytes]], tuple[str, bytes]]] = [
 ]
 
 
+BIG_KINDS = ("huge attributes", "giant words", "long lines")
+
+
+def big_page(kind: str, size: int) -> bytes:
+    """An HTML page of about `size` bytes made of one pathological pattern, repeated: attributes
+    whose quotes break the markup (their text spills into the page), 100,000-character words, or
+    20,000-word lines with no full stop. What reading and cutting it costs should grow with `size`."""
+    rng = random.Random(0)
+    if kind == "huge attributes":
+        unit = f'<p data-x="{chr(34) + chr(39) + "<>" * 2000}" style="{"x" * 8000}">{_words(rng, 40)}.</p>\n'
+    elif kind == "giant words":
+        unit = f"<p>{'x' * 100_000}</p>\n"
+    elif kind == "long lines":
+        unit = f"<p>{_words(rng, 20_000)}</p>\n"
+    else:
+        raise ValueError(f"kind must be one of {BIG_KINDS}")
+    body = unit * (size // len(unit) + 1)
+    return f"<html><head><title>Page</title></head><body><h1>Titre</h1>{body}</body></html>".encode()
+
+
 def generate(folder: Path, n: int, seed: int = 0) -> list[Path]:
     """Write `n` hostile issue files into `folder` (about one in twenty with a hostile sidecar)."""
     rng, seeds, paths = random.Random(seed), _seeds(), []

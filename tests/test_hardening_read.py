@@ -38,7 +38,7 @@ def test_a_yaml_bomb_in_the_title_is_refused_at_once(tmp_path):
     path = write(tmp_path / "bomb.md", f"---\n{_bomb(10)}\n---\n{BODY}")
     started = time.monotonic()
     reason = skipped(path, tmp_path)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 30  # a hang guard: expanding the bomb would never end
     assert "front matter is not valid YAML" in reason and "aliases" in reason
 
 
@@ -144,7 +144,7 @@ def test_dangling_links_fifos_and_folders_named_like_issues_are_reported(tmp_pat
     (tmp_path / "loop").symlink_to(tmp_path)
     started = time.monotonic()
     issues, skips = read_archive([tmp_path])
-    assert time.monotonic() - started < 5  # the FIFO is never opened
+    assert time.monotonic() - started < 30  # the FIFO is never opened (opening it would block for ever)
     assert sorted(i.source for i in issues) == ["folder.md/inner.md", "good.md"]
     reasons = {Path(s.path).name: s.reason for s in skips}
     assert reasons == {

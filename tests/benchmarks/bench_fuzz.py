@@ -1,6 +1,7 @@
 """Fuzz the readers with 10,000 generated hostile files (see tests/fuzzgen.py) and report.
 
     python tests/benchmarks/bench_fuzz.py [--files 10000] [--seed 8] [--workers 3] [--workdir DIR]
+    python tests/benchmarks/bench_fuzz.py --big 1 5      # big pathological pages: CPU s to read and to cut, by size
 
 Writes the files (in one folder per worker), then reads and chunks each one in worker subprocesses
 whose address space is capped at 3 GiB (tests/fuzz_run.py), with a limit of 10 CPU seconds per file (and 60 s of wall-clock time). Prints the counts (indexed, skipped, by
@@ -24,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.fuzzgen import generate  # noqa: E402
+from tests.fuzzgen import BIG_KINDS, big_page, generate  # noqa: E402
 
 
 def main() -> int:
@@ -34,7 +35,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--no-chunk", action="store_true", help="read only (faster); chunking is what costs")
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--cpu-limit", type=float, default=10.0, help="CPU seconds over which a file counts as a failure")
+    parser.add_argument("--big", type=int, nargs="+", metavar="MB", help="only time big pathological pages of these sizes")
     args = parser.parse_args()
+    if args.big:
+        return big_pages(args.big)
     folder = (args.workdir or Path(tempfile.mkdtemp(prefix="aibrew-fuzz-"))) / f"fuzz-{args.seed}-{args.files}"
     shards = [folder / f"shard{n}" for n in range(args.workers)]
     started = time.monotonic()
@@ -48,7 +53,7 @@ def main() -> int:
         resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
 
     started = time.monotonic()
-    extra = ["--no-chunk"] if args.no_chunk else []
+    extra = ["--cpu-limit", str(args.cpu_limit)] + (["--no-chunk"] if args.no_chunk else [])
     workers = [subprocess.Popen([sys.executable, "-m", "tests.fuzz_run", str(shard), *extra], stdout=subprocess.PIPE, stderr=None,
                                 text=True, cwd=REPO, preexec_fn=cap, env={**os.environ, "HF_HUB_OFFLINE": "1"}) for shard in shards]
     reports = []
@@ -68,6 +73,38 @@ def main() -> int:
     for failure in report["failures"][:50]:
         print(f"FAILURE {failure['file']}: {failure['problem']}")
     return 1 if report["failures"] else 0
+
+
+def big_pages(sizes: list[int]) -> int:
+    """CPU seconds to read (`read_one`) and to cut (`chunk_issue`, with the real tokenizer) one page
+    of each pathological kind at each size in MB: both should grow in proportion to the size."""
+    from indexer.chunk import chunk_issue
+    from indexer.embed import load_embedder
+    from indexer.read import read_one
+    from indexer.records import Skipped
+
+    count = load_embedder().count_tokens
+    folder = Path(tempfile.mkdtemp(prefix="aibrew-big-"))
+    (folder / "warm.html").write_bytes(b"<p>Une phrase pour charger les lecteurs et la langue.</p>")
+    chunk_issue(read_one(folder / "warm.html", folder), count)  # imports and langdetect's profiles, once
+    print("| page | size | text | read, CPU s | cut into passages, CPU s | passages |")
+    print("|---|---|---|---|---|---|")
+    for kind in BIG_KINDS:
+        for mb in sizes:
+            path = folder / f"{kind.replace(' ', '-')}-{mb}.html"
+            path.write_bytes(big_page(kind, mb * 2**20))
+            cpu = time.process_time()
+            issue = read_one(path, folder)
+            read = time.process_time() - cpu
+            if isinstance(issue, Skipped):
+                print(f"| {kind} | {mb} MB | skipped: {issue.reason} | {read:.2f} | | |")
+                continue
+            cpu = time.process_time()
+            chunks = chunk_issue(issue, count)
+            print(f"| {kind} | {mb} MB | {len(issue.text) / 2**20:.1f} MB | {read:.2f} | {time.process_time() - cpu:.2f} | {len(chunks):,} |",
+                  flush=True)
+            path.unlink()
+    return 0
 
 
 def _merged(reports: list[dict]) -> dict:
