@@ -55,7 +55,7 @@ class Engine:
         hits = self.search(question, k=k, filters=filters, language=language)
         verdict = self.judge(question, hits, language=language)
         if not verdict.found:
-            return Answer(question, language, NOT_FOUND[language], hits, found=False, confidence=verdict.confidence)
+            return Answer(question, language, NOT_FOUND[language], hits, outcome="none", confidence=verdict.confidence)
         answer = extractive_answer(self.index, question, self.query_vector(question), hits, language)
         answer.confidence = verdict.confidence
         if llm is None or not llm.configured:
