@@ -116,8 +116,7 @@ def _score_method(engine: Engine, questions: list[Question], method: str) -> Met
     ranks, times = [], []
     for q in questions:
         started = time.perf_counter()
-        text = clean_question(q.text)
-        hits = search(engine.index, engine.embedder, text, k=30, method=method, per_issue=None, query_vector=engine.query_vector(text))
+        hits = search(engine.index, engine.read(q.text), k=30, method=method, per_issue=None)
         times.append(time.perf_counter() - started)
         ranked = list(dict.fromkeys(h.issue_id for h in hits))
         ranks.append(ranked.index(q.paragraph) + 1 if q.paragraph in ranked else None)

@@ -116,14 +116,14 @@ def lexical() -> LexicalIndex:
 
 
 def test_bm25_rare_term_ranks_its_document_first(lexical):
-    scores = lexical.scores("un modèle ouvert", "fr")
+    scores = lexical.scores(tokenize("un modèle ouvert", "fr"))
     assert int(np.argmax(scores)) == 1
     assert scores[1] > scores[3] > 0 == scores[0]
 
 
 @pytest.mark.parametrize("query", ["", "zzz inconnu", "le la les"])
 def test_bm25_empty_or_unknown_query_scores_zero(lexical, query):
-    scores = lexical.scores(query, "fr")
+    scores = lexical.scores(tokenize(query, "fr"))
     assert scores.shape == (len(DOCS),) and not scores.any()
 
 
