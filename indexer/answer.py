@@ -40,6 +40,11 @@ class Sentence:
     start: int  # offsets into the issue text
     end: int
     score: float
+    context: str = ""  # the item's title, shown before a sentence that refers back to it
+
+    @property
+    def shown(self) -> str:
+        return f"{self.context} : {self.text}" if self.context else self.text
 
 
 @dataclass
@@ -87,8 +92,8 @@ class Answer:
             "via_llm": self.via_llm,
             "notice": self.notice,
             "quotes_language": self.quotes_language,
-            "sentences": [{"text": s.text, "citation": s.citation, "issue": s.issue_id, "start": s.start, "end": s.end}
-                          for s in self.sentences],
+            "sentences": [{"text": s.text, "context": s.context, "citation": s.citation, "issue": s.issue_id, "start": s.start,
+                           "end": s.end} for s in self.sentences],
             "sources": [{**h.as_json(n), "cited": n in cited} for n, h in enumerate(self.hits, 1)],
         }
 
@@ -117,7 +122,7 @@ def extractive_answer(index: Index, query: Query, hits: Sequence[Hit], *, eviden
     if not chosen:  # only headings: cite the best passage itself
         best = hits[(evidence or 1) - 1]
         chosen = [_Candidate(Sentence(best.text, evidence or 1, best.issue_id, best.start, best.end, best.score), -1, evidence or 1)]
-    return _compose(query, hits, _with_antecedents(index, hits, chosen))
+    return _compose(query, hits, _with_antecedents(index, hits, chosen, max_sentences))
 
 
 def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> Answer:
@@ -127,7 +132,7 @@ def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> 
 
     subject = on_subject(query, hits, 0.0)
     pool = _candidates(index, query, subject, 0.05, 0.01)
-    chosen = _with_antecedents(index, hits, _select(index, pool, 3, 1, 0.15, lead=None))
+    chosen = _with_antecedents(index, hits, _select(index, pool, 3, 1, 0.15, lead=None), 3)
     answer = _compose(query, hits, chosen)
     answer.outcome = "related"
     answer.text = said_so(query, missing_part(query, signals), answer.text if chosen else "")
@@ -195,31 +200,47 @@ def same_fact(index: Index, a: _Candidate, b: _Candidate) -> bool:
     return shorter >= 4 and len(words_a & words_b) >= 0.7 * shorter
 
 
-def _with_antecedents(index: Index, hits: Sequence[Hit], chosen: list[_Candidate]) -> list[_Candidate]:
+def _with_antecedents(index: Index, hits: Sequence[Hit], chosen: list[_Candidate], most: int = 5) -> list[_Candidate]:
     """Each sentence that refers back gets the sentence before it in its passage (when that one is
-    prose), or else its item's title in front, so that 'L'entreprise a engagé…' says which one."""
-    out = list(chosen)
+    prose), or else its item's title in front, so that 'L'entreprise a engagé…' says which one; at
+    most `most` sentences in all, the best first (one that cannot bring its antecedent is left out)."""
+    out: list[_Candidate] = []
     taken = {(c.sentence.issue_id, c.sentence.start) for c in chosen}
     for c in chosen:
         if c.row < 0 or not needs_antecedent(c.sentence.text):
+            if len(out) < most:
+                out.append(c)
             continue
-        hit = hits[c.rank - 1]
-        rows = list(index.sentences_of(hit.chunk_id))
-        at = rows.index(c.row)
-        text = index.issues[hit.issue_id].text
-        before = None
-        if at > 0:
-            _, start, end = (int(v) for v in index.sentence_spans[rows[at - 1]])
-            if not is_noise(text[start:end]) and not is_filler(text[start:end]):
-                before = _Candidate(Sentence(text[start:end], c.rank, hit.issue_id, start, end, c.sentence.score), rows[at - 1], c.rank)
-        if before is not None:
-            if (hit.issue_id, before.sentence.start) not in taken:
-                out.append(before)
-                taken.add((hit.issue_id, before.sentence.start))
-        elif hit.section:
-            title = hit.section.split(" › ")[-1].strip()
-            out[out.index(c)] = replace(c, sentence=replace(c.sentence, text=f"{title} : {c.sentence.text}"))
+        before = _before(index, hits[c.rank - 1], c)
+        if before is None:
+            if len(out) < most:
+                out.append(_titled(hits[c.rank - 1], c))
+        elif (c.sentence.issue_id, before.sentence.start) in taken:
+            if len(out) < most:
+                out.append(c)
+        elif len(out) + 2 <= most:
+            out += [before, c]
+            taken.add((c.sentence.issue_id, before.sentence.start))
     return out
+
+
+def _before(index: Index, hit: Hit, c: _Candidate) -> _Candidate | None:
+    """The prose sentence just before `c` in its passage, if there is one."""
+    rows = list(index.sentences_of(hit.chunk_id))
+    at = rows.index(c.row)
+    if at == 0:
+        return None
+    _, start, end = (int(v) for v in index.sentence_spans[rows[at - 1]])
+    text = index.issues[hit.issue_id].text[start:end]
+    if is_noise(text) or is_filler(text):
+        return None
+    return _Candidate(Sentence(text, c.rank, hit.issue_id, start, end, c.sentence.score), rows[at - 1], c.rank)
+
+
+def _titled(hit: Hit, c: _Candidate) -> _Candidate:
+    """`c` with its item's title in front ('Nvidia s'offre Groq : L'entreprise…'), when it has one."""
+    title = hit.section.split(" › ")[-1].strip()
+    return replace(c, sentence=replace(c.sentence, context=title)) if title else c
 
 
 def _compose(query: Query, hits: Sequence[Hit], chosen: list[_Candidate]) -> Answer:
@@ -233,5 +254,5 @@ def _compose(query: Query, hits: Sequence[Hit], chosen: list[_Candidate]) -> Ans
     order = reading + [r for r in range(1, len(hits) + 1) if r not in reading]
     number = {rank: n for n, rank in enumerate(order, 1)}
     sentences = [replace(c.sentence, citation=number[c.rank]) for c in ordered]
-    text = " ".join(f"{s.text} [{s.citation}]" for s in sentences)
+    text = " ".join(f"{s.shown} [{s.citation}]" for s in sentences)
     return Answer(query.text, query.language, text, [hits[r - 1] for r in order], sentences)

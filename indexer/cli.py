@@ -250,12 +250,12 @@ def _eval(args) -> int:
     print(f"{result.questions} questions from {args.squad} (seed {args.seed})")
     for score in result.scores:
         print(score.line())
-    print(f"answer hit rate {result.hit_rate:.3f} (gold answer text inside the extractive answer), "
-          f"answered found {result.found_rate:.3f}")
+    print(f"answer hit rate {result.hit_rate:.3f} (gold answer text inside an answered question's answer); "
+          + ", ".join(f"{outcome} {share:.3f}" for outcome, share in result.outcomes.items()))
     if result.english:
         print(f"{len(result.english[0].questions)} questions of {args.english}, in English and in their original French:")
-        for language, score in zip(("en", "fr"), result.english):
-            print(f"{language}  {score.line()}")
+        for language, score, none in zip(("en", "fr"), result.english, result.nothing_found):
+            print(f"{language}  {score.line()}  nothing found {none:.3f}")
     return 0
 
 

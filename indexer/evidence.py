@@ -10,16 +10,21 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import ASKS, RELATIONS
-from .lexical import fold
+from .lexical import fold, tokenize
 from .query import Name, Query, _has_stem, mentions
 from .sentences import sentence_spans
 
 _MONTHS = ("janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|"
            "march|april|may|june|july|august|september|october|november|december")
 _FACTS = {
+    "money": re.compile(r"[\$€£¥]|\b(?:dollars?|euros?|usd|eur|livres sterling|cents?|gratuit\w*|free|"
+                        r"m\$|mds?\s?\$|md\$|k\$|b\$|bn)\b|\d\s?(?:[mbk]\$|mds?\b|md\b)"),
     # a number that is not a year, or a number word
-    "amount": re.compile(r"(?<![\w.,])(?!(?:1[5-9]\d\d|20\d\d)(?![\w]|[.,]\d))\d|\b(?:milliards?|millions?|billions?|"
-                         r"trillions?|dizaines?|centaines?|milliers?|dozens?|hundreds?|thousands?|gratuit\w*|free)\b"),
+    "count": re.compile(r"\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
+                        r"cinquante|soixante|cent|cents|mille|two|three|four|five|seven|eight|nine|ten|eleven|twelve|"
+                        r"fifteen|twenty|thirty|forty|fifty|hundred|dozen)\b|"
+                        r"(?<![\w.,])(?!(?:1[5-9]\d\d|20\d\d)(?![\w]|[.,]\d))\d|\b(?:milliards?|millions?|billions?|"
+                        r"trillions?|dizaines?|centaines?|milliers?|dozens?|hundreds?|thousands?|gratuit\w*|free)\b"),
     "date": re.compile(rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})\b|\b(?:{_MONTHS})\b|\b(?:hier|aujourd'hui|yesterday|today|"
                        r"semaine|week|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b"),
 }
@@ -50,8 +55,14 @@ def support(query: Query, text: str, *, title: str = "", date: str | None = None
     return Support(
         names=tuple(names_in(query, f"{title}\n{text}")) + years,
         relations=tuple(any(_has_stem(s, RELATIONS[kind]) for s in about) for kind in query.relations),
-        facts=tuple(any(_FACTS[kind].search(s) for s in about) for kind in query.asks),
+        facts=tuple(any(_FACTS[kind].search(s) and (kind != "count" or _counts(query, s)) for s in about)
+                    for kind in query.asks),
     )
+
+
+def _counts(query: Query, sentence: str) -> bool:
+    """Whether a sentence with a number counts what the question counts ('12 000 soldats')."""
+    return not query.counted or bool(set(query.counted) & set(tokenize(sentence, query.language)))
 
 
 def _about_names(query: Query, text: str) -> list[str]:

@@ -1,17 +1,18 @@
 """Does the archive answer the question? Three outcomes, decided apart from ranking.
 
 - **answered**: one passage holds the evidence: the question's names together (versions and years
-  as written), the relation it asks about, the fact it asks for (`indexer.evidence`), and the best
-  passage stands out from ordinary text by meaning;
+  as written), the relation it asks about, the fact it asks for (`indexer.evidence`), and it stands
+  out from ordinary text by meaning;
 - **related**: the archive mentions what the question names, but no passage reports what was asked
   (a deal between two companies it mentions apart, a version it never saw, a price it never gives);
 - **none**: nothing in it is about the question.
 
-"Stands out" is measured against ordinary text: the question's similarity to a fixed sample of the
-archive's passages and to passages on everyday subjects (`indexer.ordinary`), in standard
-deviations (`standing`). It holds for any archive size and absorbs the lower cosines of English
-questions over French text. A question that names things needs little of it (the names are the
-evidence); a question that names nothing needs more, and its words must be in the passage too.
+"Stands out" is measured against ordinary text: the question's median similarity to a fixed sample
+of the archive's passages and to passages on everyday subjects (`indexer.ordinary`), and how much of
+the way from there to a perfect match the passage goes (`standing`): it holds for any archive size
+and any embedder's range of cosines. A question that names things needs less of it (the names are
+the evidence); a question that names nothing needs more, and, asked in the archive's language, its
+words must be in the passage too.
 The three thresholds (`Rule`) are chosen by leave-issues-out cross-validation
 (tests/benchmarks/calibrate_found.py): see docs/benchmarks.md.
 """
@@ -38,20 +39,39 @@ TOP = 5  # the passages the evidence is looked for in
 
 @dataclass(frozen=True)
 class Rule:
-    named: float = 1.0  # standing a question that names things needs, once one passage holds its evidence
-    plain: float = 3.0  # standing a question that names nothing needs
-    coverage: float = 0.3  # and the share of its (idf-weighted) words one of the best passages must hold
+    named: float = 0.14  # standing a question that names things needs, once one passage holds its evidence
+    plain: float = 0.22  # standing a question that names nothing needs
+    coverage: float = 0.2  # and the share of its (idf-weighted) words one of the best passages must hold (in its language)
 
 
 @dataclass(frozen=True)
 class Signals:
     """What the decision reads, computed once per question."""
 
-    standing: float  # the best passage's similarity above ordinary text, in standard deviations
+    similarities: tuple[float, ...]  # each of the best passages' similarity to the question (dense, cosine)
+    ordinary: float  # the question's median similarity to ordinary text
+    spread: float  # and the standard deviation of those similarities
     coverage: float  # the largest idf-weighted share of the question's terms one of the best passages holds
     known: tuple[bool, ...]  # each name occurs somewhere in the archive
     in_hits: tuple[bool, ...]  # each name occurs in one of the best passages
     supports: tuple[Support, ...]  # what each of the best passages holds
+    same_language: bool = True  # the question is in the best passages' language (its words can be looked for)
+    versions_of_known: bool = False  # a name the archive never mentions is a version of one it does ('Gemini 4')
+
+    @property
+    def standing(self) -> float:
+        """How far the best passage stands above ordinary text, as a share of the way from ordinary
+        text to a perfect match: free of the embedder's range of cosines (e5's are compressed)."""
+        return self.standing_of(max(self.similarities, default=self.ordinary))
+
+    def standing_of(self, similarity: float) -> float:
+        return (similarity - self.ordinary) / max(1.0 - self.ordinary, 1e-6)
+
+    @property
+    def evidence_standing(self) -> float:
+        """The standing of the passage that holds the evidence (the best one's when none does)."""
+        rank = self.supported
+        return self.standing if rank is None else self.standing_of(self.similarities[rank - 1])
 
     @property
     def supported(self) -> int | None:
@@ -73,16 +93,19 @@ class Verdict:
 
 def signals(index, query: Query, hits: Sequence[Hit], probe: np.ndarray) -> Signals:
     best = list(hits[:TOP])
-    dense = [h.dense_score for h in best if h.dense_score is not None]
     ordinary = probe @ query.vector
-    top = max(dense) if dense else float(np.median(ordinary))
-    standing = (top - float(np.median(ordinary))) / max(float(ordinary.std()), 1e-6)
+    median = float(np.median(ordinary))
     ids = [h.chunk_id for h in best]
     coverage = float(index.lexical.coverage(query.terms, ids).max()) if ids else 0.0
     supports = tuple(support(query, f"{h.section}\n{h.text}", title=h.title, date=h.date) for h in best)
     in_hits = tuple(any(s.names[i] for s in supports) for i in range(len(query.names)))
     known = tuple(seen or _known(index, name.forms, query.language) for seen, name in zip(in_hits, query.names))
-    return Signals(standing, coverage, known, in_hits, supports)
+    same = any(h.language == query.language for h in best)
+    bases = [n.text.rsplit(" ", 1)[0] for n, k in zip(query.names, known) if not k and " " in n.text]
+    versions = any(_known(index, (base,), query.language) for base in bases)
+    similarities = tuple(float(h.dense_score) if h.dense_score is not None else
+                         float(index.dense.reconstruct(int(h.chunk_id)) @ query.vector) for h in best)
+    return Signals(similarities, median, float(ordinary.std()), coverage, known, in_hits, supports, same, versions)
 
 
 def decide(query: Query, s: Signals, rule: Rule | None = None) -> Verdict:
@@ -92,10 +115,10 @@ def decide(query: Query, s: Signals, rule: Rule | None = None) -> Verdict:
     if not s.supports:
         return Verdict("none", 0.0, s)
     if query.names:
-        if s.supported is not None and s.standing >= rule.named:
+        if s.supported is not None and s.evidence_standing >= rule.named:
             return Verdict("answered", confidence, s, s.supported)
-        return Verdict("related" if any(s.known) else "none", confidence, s)
-    if s.standing >= rule.plain and s.coverage >= rule.coverage:
+        return Verdict("related" if any(s.known) or s.versions_of_known else "none", confidence, s)
+    if s.standing >= rule.plain and (s.coverage >= rule.coverage or not s.same_language):
         if s.supported is not None:
             return Verdict("answered", confidence, s, s.supported)
         return Verdict("related", confidence, s)
@@ -121,7 +144,8 @@ def _known(index, forms: tuple[str, ...], language: str) -> bool:
             p = index.passages[int(i)]
             if mentions(f"{p.section}\n{p.text}", form):
                 return True
-    return language == "en" and any(cognates(forms[0], word) for word in _vocabulary(index).near(forms[0]))
+    return language == "en" and forms[0].isalpha() and len(forms[0]) >= 5 and \
+        any(cognates(forms[0], word) for word in _vocabulary(index).near(forms[0]))
 
 
 def document_frequency(index, name: str) -> int:

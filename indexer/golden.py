@@ -41,6 +41,7 @@ class GoldenQuestion:
     evidence: tuple[Evidence, ...] = ()
     why: str | None = None  # absent: one of ABSENT_KINDS
     near: tuple[str, ...] = ()  # absent near misses: the issues whose names they borrow
+    archive: str = ""  # which archive the question is asked of, when several are measured together
 
     @property
     def group(self) -> str | None:

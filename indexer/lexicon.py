@@ -28,7 +28,14 @@ _DEMONYMS = ("american americans european europeans chinese french german german
              "australian irish scottish welsh austrian hungarian belgian portuguese ukrainian iranian iraqi "
              "taiwanese vietnamese indonesian thai filipino pakistani african western eastern muslim christian "
              "catholic protestant jewish islamic norman normans roman romans byzantine ottoman ottomans soviet")
-TITLE_WORDS = frozenset(f"{_MONTHS_DAYS} {_INSTITUTIONS} {_DEMONYMS}".split())
+# Common nouns and adjectives inside English proper names that French translates (the Stanley Cup is
+# la Coupe Stanley, the Seven Years' War la guerre de Sept Ans).
+_NAME_WORDS = ("cup trophy championship championships league award awards prize day days act treaty war wars years "
+               "independence revolution empire earth world black red green blue golden silver first second third last "
+               "magic people party front movement assembly defence defense community literature oral holy saint saints "
+               "age ages middle modern ancient civil cold grand royal imperial free liberation resistance station airport "
+               "museum library gallery hall tower bridge palace castle park garden square road avenue")
+TITLE_WORDS = frozenset(f"{_MONTHS_DAYS} {_INSTITUTIONS} {_DEMONYMS} {_NAME_WORDS}".split())
 
 ALIASES: dict[str, tuple[str, ...]] = {
     # countries and regions
@@ -66,31 +73,39 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cnil": ("cnil",), "ussr": ("urss",),
 }
 
-# Stems of the words that report each relation, in English and French (folded).
+# Stems of the words that report each relation, in English and French (folded); a stem ending in '$'
+# is a whole word.
 RELATIONS: dict[str, tuple[str, ...]] = {
-    "acquire": ("acquire", "acquisition", "acquis", "buy", "bought", "purchas", "takeover", "take over", "took over",
-                "merge", "merger", "rachat", "rachet", "achet", "achat", "acquer", "acquier", "fusion", "reprise de",
-                "reprend"),
-    "invest": ("invest", "stake", "backed", "backing", "participation", "injecte", "mise de"),
-    "fund": ("raise", "raising", "funding", "financ", "fundrais", "round", "series a", "series b", "series c", "valuation", "valued",
-             "leve ", "levee", "lever ", "levent", "tour de table", "serie a", "serie b", "serie c", "valoris"),
-    "sue": ("sue", "sued", "suing", "lawsuit", "litigation", "court", "complaint", "poursui", "proces", "plainte",
-            "justice", "tribunal", "assign", "condamn"),
-    "ban": ("ban", "banned", "bann", "prohibit", "forbid", "forbade", "outlaw", "interdi", "prohib", "proscri"),
-    "fine": ("fine", "fined", "penalt", "amende", "sanction"),
-    "partner": ("partner", "partnership", "alliance", "team up", "teamed up", "collaborat", "partenari", "s'associe",
-                "associe a", "accord avec", "deal with"),
-    "hire": ("hire", "hired", "hiring", "recruit", "poach", "appoint", "join", "recrut", "embauch", "debauch", "nomm",
-             "rejoi", "rejoin"),
-    "leave": ("resign", "step down", "stepped down", "fired", "quit", "left", "leaves", "depart", "demission", "quitt",
-              "licenci", "renvoy", "limog", "depart"),
+    "acquire": ("acquire", "acquisition", "acquis", "buy$", "buys$", "buying$", "bought$", "purchas", "takeover",
+                "take over", "took over", "merge", "merger", "rachat", "rachet", "achet", "achat", "acquer", "acquier",
+                "fusion", "reprise de", "reprend", "s'offre", "s'offrent"),
+    "invest": ("invest", "stake$", "stakes$", "backed$", "backing$", "participation", "injecte", "mise de"),
+    "fund": ("raise$", "raises$", "raised$", "raising$", "funding", "fundrais", "round$", "series a$", "series b$",
+             "series c$", "valuation", "valued$", "financ", "leve$", "levee", "lever$", "levent$", "tour de table",
+             "serie a$", "serie b$", "serie c$", "valoris"),
+    "sue": ("sue$", "sues$", "sued$", "suing$", "lawsuit", "litigation", "court$", "courts$", "complaint", "poursui",
+            "proces$", "plainte", "justice$", "tribunal", "assign", "condamn"),
+    "ban": ("ban$", "bans$", "banned$", "banning$", "prohibit", "forbid", "forbade", "outlaw", "interdi", "prohib",
+            "proscri", "bannir$", "bannit$", "banni$", "bannie$"),
+    "fine": ("fine$", "fines$", "fined$", "penalt", "amende", "sanction"),
+    "partner": ("partner", "alliance", "team up", "teamed up", "teams up", "collaborat", "partenari", "s'associe",
+                "associe a", "accord avec", "deal with", "signed a deal", "signe un accord"),
+    "hire": ("hire$", "hires$", "hired$", "hiring$", "recruit", "poach", "appoint", "joins$", "joined$", "join$",
+             "recrut", "embauch", "debauch", "nomm", "rejoi", "rejoin"),
+    "leave": ("resign", "step down", "steps down", "stepped down", "fired$", "quit$", "quits$", "left$", "leaves$",
+              "departure", "demission", "quitt", "licenci", "renvoy", "limog", "depart$", "depart de"),
 }
 
 # What the question asks for, by its words anywhere (ASKS) or its first words (OPENERS); the passage
-# that answers must hold such a fact: a number (not a year) for an amount, a year, month or day for a date.
+# that answers must hold such a fact: a sum of money for 'money', a number (not a year) for 'count',
+# a year, month or day for 'date'.
 ASKS: dict[str, tuple[str, ...]] = {
-    "amount": ("how much", "how many", "price", "cost", "paid", "pay ", "worth", "valuation", "salary", "revenue",
-               "combien", "prix", "cout", "paye", "montant", "valoris", "salaire", "chiffre d'affaires", "budget"),
-    "date": ("what year", "which year", "what date", "quelle annee", "quelle date", "depuis quand"),
+    "money": ("price", "prices$", "priced$", "cost", "pay$", "pays$", "paid$", "paying$", "spend", "spent$", "worth$",
+              "valuation", "valued$", "fee$", "fees$", "charge$", "charges$", "salary", "revenue", "budget", "free$",
+              "prix$", "cout", "paye", "payer$", "paie$", "depens", "montant", "valoris", "salaire", "chiffre d'affaires",
+              "tarif", "gratuit", "facture"),
+    "count": ("how many", "how much", "combien", "score$", "scores$", "number of", "nombre de"),
+    "date": ("what year", "which year", "what date", "release date", "launch date", "quelle annee", "quelle date",
+             "depuis quand", "date de sortie", "date de lancement"),
 }
 OPENERS: dict[str, tuple[str, ...]] = {"date": ("when ", "quand ", "a quelle date", "en quelle annee", "since when")}

@@ -14,9 +14,10 @@ import re
 from pathlib import Path
 
 from .lexical import fold
-from .golden import Evidence, GoldenQuestion, load_questions
+from .golden import Evidence, GoldenQuestion
 from .read import read_archive
 
+ARCHIVE = "long documents"
 _CONTEXT = 40  # characters of the paragraph kept either side of the answer, at word boundaries
 
 
@@ -52,17 +53,18 @@ def questions(squad: Path, titles: list[str], folder: Path, *, english: Path | N
                 evidence = _evidence(text_of[source], paragraph["context"], qa["answers"][0])
                 if evidence and qa["question"].strip():
                     french[str(qa["id"])] = GoldenQuestion(str(qa["id"]), "covered", "fr", qa["question"].strip(),
-                                                           (Evidence(source, evidence),))
+                                                           (Evidence(source, evidence),), archive=ARCHIVE)
     out = list(french.values())
     if english:
         for line in Path(english).read_text(encoding="utf-8").splitlines():
             row = json.loads(line) if line.strip() else None
             if row and str(row["id"]) in french:
                 fr = french[str(row["id"])]
-                out.append(GoldenQuestion(f"en-{fr.id}", "covered", "en", row["question"], fr.evidence))
-    if absent:
-        out += [GoldenQuestion(q.id, q.kind, q.language, q.question, (), q.why, tuple(notes.get(t, t) for t in q.near))
-                for q in load_questions(absent)]
+                out.append(GoldenQuestion(f"en-{fr.id}", "covered", "en", row["question"], fr.evidence, archive=ARCHIVE))
+    if absent:  # JSON lines of {"id", "language", "question", "why", "near": [article titles]}
+        rows = [json.loads(line) for line in Path(absent).read_text(encoding="utf-8").splitlines() if line.strip()]
+        out += [GoldenQuestion(r["id"], "absent", r["language"], r["question"], (), r.get("why"),
+                               tuple(notes.get(t, t) for t in r.get("near", ())), ARCHIVE) for r in rows]
     return out
 
 

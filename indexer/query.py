@@ -36,6 +36,7 @@ class Query:
     relations: tuple[str, ...] = ()  # what the question asks happened between its names: 'acquire', 'sue'…
     asks: tuple[str, ...] = ()  # the kind of fact it asks for: 'amount', 'date'
     years: tuple[str, ...] = ()  # years it names ('2026'), which the answer must be about
+    counted: tuple[str, ...] = ()  # what 'combien de …' counts, as BM25 terms ('soldat'): the number must count it
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
@@ -50,6 +51,7 @@ def read_query(text: str, embed: Callable[[str], np.ndarray] | None = None, *, l
         relations=relations(text),
         asks=asks(text),
         years=tuple(dict.fromkeys(_YEAR.findall(text))),
+        counted=counted(text, language),
         vector=None if embed is None else embed(text),
     )
 
@@ -98,8 +100,17 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s+|[\"«“(]\s*)$")
 _OPENERS = frozenset(
     "tell show give list explain find describe summarize summarise any anything has have is are was were did do does "
     "can could should would will what which who whom whose when where why how quel quels quelle quelles qui que quoi "
-    "comment pourquoi combien où est sont y a-t-il donne dis cite résume resume explique décris decris parle".split()
+    "comment pourquoi combien où est sont y a-t-il donne dis cite résume resume explique décris decris parle "
+    "using use latest recent new news top best more all everything about compare overview summary update updates since "
+    "quand tout toute tous toutes peut peut-on faut-il existe est-ce nouveautés nouveautes nouveauté nouveaute "
+    "nouveau nouvelle nouvelles dernières dernieres derniers dernier actualité actualite actus bilan résumé point "
+    "focus zoom meilleurs meilleures comparaison liste face contre suite parmi selon avant après apres pendant depuis "
+    "lors malgré malgre durant vers entre chez sans sous outre hormis".split()
 )
+
+
+_QUESTION_WORDS = frozenset("quel quels quelle quelles qui que quoi lequel laquelle lesquels lesquelles comment pourquoi "
+                            "combien quand what which who whom whose when where why how".split())
 
 
 def names(question: str) -> list[str]:
@@ -113,7 +124,8 @@ def names(question: str) -> list[str]:
     previous_end, previous_name = -1, False
     for match in _TOKEN.finditer(question):
         word = re.sub(r"['’]s$", "", match.group())
-        if previous_name and _VERSION.fullmatch(word) and question[previous_end : match.start()].strip() in ("", "-"):
+        if previous_name and _VERSION.fullmatch(word) and not _YEAR.fullmatch(word) \
+                and question[previous_end : match.start()].strip() in ("", "-"):
             found[-1] = f"{found[-1]} {fold(word)}"
             previous_name, previous_end = False, match.end()
             continue
@@ -127,6 +139,7 @@ def names(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|e|er|ème|eme|s)")
 _VERSION = re.compile(r"\d+(?:[.,]\d+)*[a-z]?|[vV]\d+(?:\.\d+)*")
 _EVERYWHERE = frozenset("ai ia eu ue us uk un tv pc ok it".split())  # acronyms on every page, or spelt otherwise in French
 
@@ -136,6 +149,8 @@ def _is_name(word: str, *, opening: bool) -> bool:
     if "-" in word and not any(c.isdigit() for c in word):  # a compound names something when one of its parts does
         return any(_is_name(part, opening=opening and n == 0) for n, part in enumerate(word.split("-")) if part)
     lower, digits = word.lower(), any(c.isdigit() for c in word)
+    if _ORDINAL.fullmatch(lower):  # '19th', '1960s': a century, a decade, not a name
+        return False
     if len(word) < 2 or not any(c.isalpha() for c in word) or fold(lower) in _EVERYWHERE:
         return False
     if not digits and fold(lower) in TITLE_WORDS:
@@ -143,6 +158,8 @@ def _is_name(word: str, *, opening: bool) -> bool:
     inner_capital = any(c.isupper() for c in word[1:]) and not word.isupper() or (word.isupper() and len(word) >= 2)
     inner_capital = inner_capital or bool(re.fullmatch(r"[A-Z]{2,}s", word))  # 'CVEs', 'LLMs'
     if lower in _stopwords() and not (inner_capital or digits):
+        return False
+    if lower in _QUESTION_WORDS:  # capitalised in the middle of a question ('de Quel club')
         return False
     capital = word[0].isupper() and not (opening and (lower in _OPENERS or lower in _stopwords()))
     return inner_capital or digits or capital
@@ -181,13 +198,13 @@ def _phrase(form: str) -> re.Pattern:
         # 'gpt5' matches 'gpt-5' and 'gpt 5': a separator may stand between letters and digits
         pieces = re.findall(r"\d+(?:[.,]\d+)*|[^\W\d_]+", part) or [part]
         parts.append(r"[\s.-]?".join(re.escape(p) for p in pieces))
-    words = r"[\s-]+".join(parts)
+    words = r"[\s-]+".join(parts) + ("s?" if form[-1:].isalpha() else "")  # 'LLM' names 'LLMs' too
     return re.compile(rf"(?<!\w){words}(?![\w]|[.,]\d)")
 
 
 # --- what the question asks ----------------------------------------------------------------------
 
-_YEAR = re.compile(r"(?<![\w.,])(1[5-9]\d\d|20\d\d)(?![\w]|[.,]\d)")
+_YEAR = re.compile(r"(?<![\w.,])(?<!\d-)(?<!\d/)(1[5-9]\d\d|20\d\d)(?![\w]|[.,]\d)")  # '1996-1997': the season's first year
 
 
 def relations(question: str) -> tuple[str, ...]:
@@ -209,5 +226,29 @@ def asks(question: str) -> tuple[str, ...]:
                  if _has_stem(words, stems) or any(words.startswith(opener) for opener in OPENERS.get(kind, ())))
 
 
+_COUNTED = re.compile(r"\b(?:combien|nombre|how many)\s+(?:de\s+|d'|of\s+)?([^\W\d_][\w-]*)", re.IGNORECASE)
+
+
+def counted(question: str, language: str) -> tuple[str, ...]:
+    """The BM25 terms of what the question counts ('Combien de soldats…' -> ('soldat',)), in French
+    only, where the archive's own words can be expected (an English noun would be the French text's
+    translation)."""
+    match = _COUNTED.search(question.replace("’", "'"))
+    if language != "fr" or match is None or fold(match.group(1)) in _UNCOUNTED:
+        return ()
+    return tuple(tokenize(match.group(1), language))
+
+
+_UNCOUNTED = frozenset("fois temps personnes personne gens annees ans jours mois heures minutes".split())  # counted in words of their own
+
+
 def _has_stem(folded: str, stems: tuple[str, ...]) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(stem)}", folded) for stem in stems)
+    """Whether a folded text holds a word starting with one of `stems` ('rachet': 'rachete'), or
+    exactly one of them when it ends with '$' ('ban$': 'ban', not 'banks')."""
+    return _stems(stems).search(folded) is not None
+
+
+@lru_cache(maxsize=64)
+def _stems(stems: tuple[str, ...]) -> re.Pattern:
+    alternatives = [re.escape(s[:-1]) + r"(?!\w)" if s.endswith("$") else re.escape(s) for s in stems]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})")

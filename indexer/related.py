@@ -14,7 +14,7 @@ _RELATION_NOUNS = {  # kind: (French, English)
     "fine": ("d'amende", "fine"), "partner": ("de partenariat", "partnership"), "hire": ("d'embauche", "hiring"),
     "leave": ("de départ", "departure"),
 }
-_FACT_NOUNS = {"amount": ("de montant", "amount"), "date": ("de date", "date")}
+_FACT_NOUNS = {"money": ("de montant", "amount"), "count": ("de chiffre", "number"), "date": ("de date", "date")}
 
 
 @dataclass(frozen=True)
