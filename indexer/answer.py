@@ -57,6 +57,7 @@ class Answer:
     outcome: str = "answered"  # one of OUTCOMES; "none": `hits` are only the closest passages
     confidence: float = 1.0  # how clearly the best passage stands out, 0..1
     notice: str | None = None  # e.g. why the LLM answer fell back to this one
+    premise: str | None = None  # "related": the line saying what the archive does not report
     via_llm: bool = False
 
     @property
@@ -128,14 +129,15 @@ def extractive_answer(index: Index, query: Query, hits: Sequence[Hit], *, eviden
 def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> Answer:
     """The archive mentions what the question names but does not report what it asks: say which part
     is missing, then quote what the archive says of the names it does mention."""
-    from .related import missing_part, said_so
+    from .related import missing_part, not_reported, said_so
 
     subject = on_subject(query, hits, 0.0)
     pool = _candidates(index, query, subject, 0.05, 0.01)
     chosen = _with_antecedents(index, hits, _select(index, pool, 3, 1, 0.15, lead=None), 3)
     answer = _compose(query, hits, chosen)
-    answer.outcome = "related"
-    answer.text = said_so(query, missing_part(query, signals), answer.text if chosen else "")
+    missing = missing_part(query, signals)
+    answer.outcome, answer.premise = "related", not_reported(query, missing)
+    answer.text = said_so(query, missing, answer.text if chosen else "")
     return answer
 
 

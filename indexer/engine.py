@@ -72,10 +72,10 @@ class Engine:
         from .llm import answer_with_fallback
 
         text, notice = answer_with_fallback(query.text, answer.hits, query.language, llm, fallback=lambda: answer.text,
-                                            on_token=on_token)
+                                            on_token=on_token, premise=answer.premise)
         answer.notice = notice
-        if notice is None:
-            answer.text, answer.via_llm = text, True
+        if notice is None:  # a related answer keeps the archive's own word on the premise first
+            answer.text, answer.via_llm = " ".join(filter(None, (answer.premise, text))), True
         return answer
 
 

@@ -47,10 +47,15 @@ def missing_part(query: Query, signals) -> Missing:
 def said_so(query: Query, missing: Missing, quotes: str) -> str:
     """'The archive does not report this: it never mentions X. Here is what it says: …'"""
     fr = query.language == "fr"
-    parts = [_why(missing, fr)]
+    parts = [not_reported(query, missing)]
     if quotes:
         parts.append(("Voici ce qu'elle en dit : " if fr else "Here is what it says: ") + quotes)
     return " ".join(p for p in parts if p)
+
+
+def not_reported(query: Query, missing: Missing) -> str:
+    """The one line telling the reader what the archive does not report (the question's premise)."""
+    return _why(missing, query.language == "fr")
 
 
 def _why(m: Missing, fr: bool) -> str:

@@ -136,6 +136,20 @@ def test_llm_answer_end_to_end_through_the_engine(engine, llm_server):
 
 
 @pytest.mark.llm
+def test_a_false_premise_stays_related_through_the_llm(engine, llm_server):
+    # The archive says Nvidia bought Groq; the question says Microsoft. The decision is the engine's,
+    # not the model's: SmolLM2-135M is too weak to check a premise itself (it tends to answer as asked),
+    # so the archive's own line on the premise comes first and the model is told not to claim otherwise.
+    settings = LLMSettings(base_url=llm_server.base_url, model="smollm2", api_key=llm_server.api_key, timeout=60)
+    answer = engine.ask("How much did Microsoft pay to buy Groq?", k=3, llm=settings)
+    assert answer.notice is None and answer.via_llm
+    assert answer.outcome == "related" and not answer.found
+    assert answer.text.startswith(answer.premise) and "never together" in answer.premise
+    request = llm_server.log.read_text(errors="replace")
+    assert '"POST /v1/chat/completions HTTP/1.1" 200' in request
+
+
+@pytest.mark.llm
 def test_llm_down_falls_back_to_the_extractive_answer(engine, built_index):
     import socket
 

@@ -200,7 +200,7 @@ def test_empty_lines_on_stdin_get_an_empty_answer_line(index):
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["humanoïdes", "", "", "YouTube"]
-    assert lines[1] == lines[2] == {"query": "", "found": False, "results": []}
+    assert lines[1] == lines[2] == {"query": "", "outcome": "none", "found": False, "results": []}
     assert lines[0]["results"] and lines[3]["results"]
 
 
