@@ -19,7 +19,6 @@ import pytest
 
 from indexer.read import find_issue_files, read_issue
 from indexer.read.meta import read_sidecar
-from indexer.errors import InputError
 from indexer.sync.files import SyncLocked, sync_lock
 from indexer.sync.http import HttpSettings
 from indexer.sync.run import sync_archive
@@ -351,14 +350,13 @@ def test_sigkill_in_the_middle_of_a_sync_leaves_no_half_written_issue(tmp_path):
     assert not list(archive.glob(".sync-tmp-*"))
 
 
-def test_reader_accepts_the_keys_sync_writes_and_still_refuses_unknown_ones(tmp_path):
+def test_reader_reads_the_keys_sync_writes_and_ignores_the_others(tmp_path):
     (tmp_path / "a.md").write_text("# Titre\n\nUn paragraphe sur l'IA générative en Europe.\n", encoding="utf-8")
     (tmp_path / "a.meta.yaml").write_text("title: Un titre\ndate: '2024-05-06'\nsource_id: post_1\nsubtitle: Sous-titre\n"
                                           "tags:\n- Europe\n- traduction\n", encoding="utf-8")
     assert read_sidecar(tmp_path / "a.md") == {"title": "Un titre", "date": "2024-05-06"}
     (tmp_path / "a.meta.yaml").write_text("title: Un titre\nauteur: moi\n", encoding="utf-8")
-    with pytest.raises(InputError, match="unknown key auteur"):
-        read_sidecar(tmp_path / "a.md")
+    assert read_sidecar(tmp_path / "a.md") == {"title": "Un titre"}
 
 
 def test_sync_help_documents_every_option():
