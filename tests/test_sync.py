@@ -6,62 +6,23 @@ embedder whose index must find the synced issues.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from indexer.read import find_issue_files, read_issue
+from indexer.read import read_issue
 from indexer.read.meta import read_sidecar
 from indexer.sync.files import SyncLocked, sync_lock
 from indexer.sync.http import HttpSettings
-from indexer.sync.run import sync_archive
-from indexer.sync.sources import parse_source
 from indexer.sync.summary import summary_lines
 from tests.conftest import REPO
 from tests.sync_server import API_KEY, API_POSTS, PUBLICATION, FixtureServer, Reply
-
-FAST = HttpSettings(timeout=5, retries=2, backoff=0.05)
-
-
-@pytest.fixture
-def server():
-    with FixtureServer() as fixture_server:
-        fixture_server.serve_site()
-        yield fixture_server
-
-
-@pytest.fixture
-def api_env(server, monkeypatch):
-    monkeypatch.setenv("AIBREW_BEEHIIV_API_KEY", API_KEY)
-    monkeypatch.setenv("AIBREW_BEEHIIV_API_URL", f"{server.base}/v2")
-    return {**os.environ, "HF_HUB_OFFLINE": "1"}
-
-
-def sync(*specs: str, archive: Path, settings: HttpSettings = FAST):
-    return sync_archive([parse_source(s) for s in specs], archive, settings=settings)
-
-
-def cli(*args: str, env: dict | None = None, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env={**(env or os.environ), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)})
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder` (the manifest and lock included)."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "lock"}
-
-
-def issue_files(folder: Path) -> list[str]:
-    """The issue files the indexer would read (hidden temporary files are not among them)."""
-    return [p.name for p in find_issue_files(folder)] if folder.is_dir() else []
+from tests.synchelp import api_env, cli, issue_files, server, snapshot, sync  # noqa: F401 - fixtures
 
 
 # --- the first sync, then search ------------------------------------------------------------------

@@ -87,13 +87,22 @@ def read_sidecar(path: Path) -> dict:
     side = sidecar_path(path)
     if side is None:
         return {}
-    where = f"metadata file {side.name}"
     try:
         raw = side.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"metadata file {side.name} cannot be read ({_first_line(exc)})") from exc
+    return checked_sidecar(raw, path, side.name)
+
+
+def checked_sidecar(raw: str, path: Path, name: str) -> dict:
+    """The checked metadata of sidecar text `raw` named `name` (JSON when it ends in .json, else YAML),
+    for issue file `path`: what `read_sidecar` reads from a file, or raises."""
+    where = f"metadata file {name}"
+    try:
         if len(raw) > MAX_META_CHARS:
             raise ValueError(f"{len(raw):,} characters long, at most {MAX_META_CHARS:,}")
-        data = json.loads(raw) if side.suffix == ".json" else yaml.load(raw, Loader=_Loader)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        data = json.loads(raw) if name.endswith(".json") else yaml.load(raw, Loader=_Loader)
+    except (ValueError, yaml.YAMLError) as exc:
         raise InputError(path, f"{where} cannot be read ({_first_line(exc)})") from exc
     return _checked(data or {}, path, where)
 
