@@ -2,9 +2,10 @@
 
 A socket timeout bounds each wait for bytes; a server that sends one byte a second never trips
 it. `Watchdog(seconds)` arms a timer for the thread that makes the request: when it fires, it
-shuts down the socket of the connection that thread took from the pool, so the blocked read
-returns at once, and `fired` tells the client why. Connections are recorded by the pools of
-`watched_adapter()`, when a request takes one.
+shuts down the socket that thread's request uses, so the blocked read returns at once, and
+`fired` tells the client why. Sockets are recorded by the pools and connections of
+`watched_adapter()`, when a request takes a connection and when one connects (the socket, not
+the connection: http.client lets go of a connection's socket once the answer's headers are in).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-_IN_USE: dict[int, object] = {}  # thread id -> the connection its current request uses
+_IN_USE: dict[int, object] = {}  # thread id -> the socket its current request uses
 
 
 class Watchdog:
@@ -36,8 +37,8 @@ class Watchdog:
 
     def _cut(self) -> None:
         self.fired = True
-        sock = getattr(_IN_USE.get(self._thread), "sock", None)
-        if sock is not None:
+        sock = _IN_USE.get(self._thread)
+        if isinstance(sock, socket.socket):
             try:
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's: wakes a blocked read, TLS or not
             except OSError:
@@ -45,10 +46,17 @@ class Watchdog:
 
 
 def _recording(pool_class: type) -> type:
+    class Connection(pool_class.ConnectionCls):
+        def connect(self):
+            super().connect()
+            _IN_USE[threading.get_ident()] = self.sock
+
     class Pool(pool_class):
+        ConnectionCls = Connection
+
         def _get_conn(self, timeout=None):
             conn = super()._get_conn(timeout)
-            _IN_USE[threading.get_ident()] = conn
+            _IN_USE[threading.get_ident()] = getattr(conn, "sock", None)
             return conn
 
     return Pool
