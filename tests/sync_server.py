@@ -203,11 +203,13 @@ _TOPICS = [
 
 
 def many_posts(n: int) -> list[tuple[str, str, str, str]]:
-    """(slug, title, YYYY-MM-DD, body HTML) of `n` distinct generated posts, one a week from 2022."""
+    """(slug, title, YYYY-MM-DD, body HTML) of `n` distinct generated posts, one a week from 2022
+    (closer together when there are more than fit before 2026: all are published)."""
     out = []
+    step = min(7 * 86400, (1767139200 - 1641196800) // max(n, 1))
     for i in range(n):
         key, title, line = _TOPICS[i % len(_TOPICS)]
-        day = time.strftime("%Y-%m-%d", time.gmtime(1641196800 + i * 7 * 86400))
+        day = time.strftime("%Y-%m-%d", time.gmtime(1641196800 + i * step))
         body = (f"<h2>🔍 {title.format(n=i)}</h2><p>{line.format(n=i)} Les premiers essais ont commencé le {day}.</p>"
                 f"<h2>📢 News</h2><p>Numéro {i} : la rédaction d'AI Brew résume la semaine de l'intelligence artificielle.</p>"
                 '<img src="https://track.example.net/open.gif" width="1" height="1">')

@@ -86,6 +86,11 @@ def rss(*items: dict, extra: str = "") -> str:
             f'<link>https://aibrew.example/</link><language>fr</language>{"".join(out)}</channel></rss>')
 
 
+def rebuilt(reply) -> None:
+    """Make a served feed's bytes new (a new lastBuildDate), so that the next sync reads its items again."""
+    reply.body = reply.body.replace("<title>AI Brew</title>", "<title>AI Brew</title><lastBuildDate>Tue, 11 Jun 2024 06:00:00 +0000</lastBuildDate>", 1)
+
+
 def api_post(n: int | str, title: str, body: str, **fields) -> dict:
     """One beehiiv API post: id post_<n>, published 2024-06-10, its free web content `body`."""
     return {"id": f"post_{n}", "title": title, "subtitle": "", "slug": f"post-{n}", "web_url": f"https://aibrew.example/p/post-{n}",

@@ -69,7 +69,7 @@ def test_second_sync_writes_nothing(tmp_path, server, api_env):
     mtimes = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
     second = sync(*specs, archive=tmp_path)
     assert second.written == 0 and not second.failed
-    assert [s.unchanged for s in second.sources] == [0, 2, 2, 4, 2, 3]
+    assert [s.unchanged for s in second.sources] == [0, 0, 0, 4, 2, 3]  # feeds: HTTP 304, or the same bytes as last time
     assert snapshot(tmp_path) == before
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file() and p.name != "lock"} == \
         {p: m for p, m in mtimes.items() if p.name != "lock"}
@@ -77,6 +77,7 @@ def test_second_sync_writes_nothing(tmp_path, server, api_env):
     assert len(feed) == 2 and feed[1].headers.get("if-none-match") == '"rss-full-1"'
     assert feed[1].headers.get("if-modified-since") == "Mon, 17 Jun 2024 06:05:00 GMT"
     assert "  note: feed not modified since the last sync (HTTP 304)" in summary_lines(second)
+    assert "  note: feed unchanged since the last sync (the same bytes)" in summary_lines(second)
     assert len(server.seen("/p/robots-humanoides-usine")) == 1  # fetched for the summary feed once; never again
     assert "Synced into" in summary_lines(second)[-1] and "(nothing written)" in summary_lines(second)[-1]
 

@@ -15,7 +15,7 @@ import pytest
 from indexer.sync.files import SYNC_DIR
 from indexer.sync.summary import summary_lines
 from tests.conftest import REPO
-from tests.synchelp import JSON_TYPE, RSS_TYPE, api_env, api_page, api_post, cli, indexed, issue_files, paragraph, rss, server, sync  # noqa: F401
+from tests.synchelp import JSON_TYPE, RSS_TYPE, api_env, api_page, api_post, cli, indexed, issue_files, paragraph, rebuilt, rss, server, sync  # noqa: F401
 
 LONG = "L'intelligence artificielle générative dans les banques européennes"  # over 60 characters once a slug
 
@@ -34,6 +34,7 @@ def test_titles_that_make_one_file_name_never_share_a_file(tmp_path, server):
     assert counts(first) == [(4, 0, 0)] and len(set(first.sources[0].new)) == 4
     texts = indexed(tmp_path)
     assert len(texts) == 4 and all(any(f"Article numéro {n}" in t for t in texts.values()) for n in range(1, 5))
+    rebuilt(server.routes["/collide.xml"])
     assert counts(sync(f"feed:{server.base}/collide.xml", archive=tmp_path)) == [(0, 0, 4)]
 
 
@@ -46,6 +47,7 @@ def test_posts_told_apart_by_a_query_string_are_distinct(tmp_path, server):
     assert counts(sync(f"feed:{server.base}/wordpress.xml", archive=tmp_path)) == [(3, 0, 0)]
     texts = indexed(tmp_path)
     assert len(texts) == 3 and all(any(f"propre à l'article {n}" in t for t in texts.values()) for n in (1, 2, 3))
+    rebuilt(server.routes["/wordpress.xml"])
     assert counts(sync(f"feed:{server.base}/wordpress.xml", archive=tmp_path)) == [(0, 0, 3)]
 
 

@@ -66,7 +66,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
         data = yaml.load(block, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         raise InputError(path, f"front matter is not valid YAML ({_first_line(exc)})") from exc
-    return _checked(data, path, "front matter"), text[match.end() :]
+    return checked_metadata(data, path, "front matter"), text[match.end() :]
 
 
 def sidecar_path(path: Path) -> Path | None:
@@ -104,10 +104,11 @@ def checked_sidecar(raw: str, path: Path, name: str) -> dict:
         data = json.loads(raw) if name.endswith(".json") else yaml.load(raw, Loader=_Loader)
     except (ValueError, yaml.YAMLError) as exc:
         raise InputError(path, f"{where} cannot be read ({_first_line(exc)})") from exc
-    return _checked(data or {}, path, where)
+    return checked_metadata(data or {}, path, where)
 
 
-def _checked(data: object, path: Path, where: str) -> dict:
+def checked_metadata(data: object, path: Path, where: str) -> dict:
+    """The keys the index uses, checked (see the module), from metadata `data`; or InputError."""
     if not isinstance(data, dict):
         raise InputError(path, f"{where} must be a mapping of keys such as {', '.join(KEYS)}")
     if _checked_draft(data.get("draft"), path, where):

@@ -39,15 +39,17 @@ def article_body(markup: str, *, page: bool) -> str:
     if deeper_than(soup, MAX_DEPTH):
         raise PostRefused(f"its HTML is nested over {MAX_DEPTH} levels deep, more than the archive's reader reads")
     container = _container(soup, page)
-    for tag in container.find_all(_DROP):
-        tag.decompose()
-    for comment in container.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for img in container.find_all("img"):
-        if _is_pixel(img):
-            img.decompose()
-    for tag in [container, *container.find_all(True)]:
-        _clean_attributes(tag)
+    doomed, gone = [], set()  # one walk: what to drop (its descendants go with it), the rest cleaned
+    for node in [container, *container.descendants]:
+        if id(node.parent) in gone:
+            gone.add(id(node))
+        elif isinstance(node, Comment) or (isinstance(node, Tag) and (node.name in _DROP or (node.name == "img" and _is_pixel(node)))):
+            doomed.append(node)
+            gone.add(id(node))
+        elif isinstance(node, Tag):
+            _clean_attributes(node)
+    for node in doomed:
+        node.decompose() if isinstance(node, Tag) else node.extract()
     inner = container.decode_contents() if container.name in ("body", "[document]") else str(container)
     return inner.strip()
 

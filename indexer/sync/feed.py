@@ -3,13 +3,15 @@
 An item's body is its full HTML (`content:encoded`, Atom `<content>`) when the feed has it;
 otherwise its description followed by the article body of its `link` page, fetched only from the
 feed's own site or a host listed under `hosts:` in sync.yaml. The feed's ETag and Last-Modified
-are sent back on the next sync; a 304 means nothing to do. The answer reaches feedparser as a
+are sent back on the next sync; a 304 means nothing to do, and so does a feed whose bytes are
+those of the last complete sync (its sha256 is kept: many servers send no validator). The answer reaches feedparser as a
 file object, never as bytes or text (which feedparser would open as a local file if they named
 one), and a feed that declares XML entities is refused before it is parsed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -45,6 +47,9 @@ def list_feed(url: str, client: Client, state: dict, *, name: str, hosts: tuple[
     response = client.get(url, source=name, headers=headers, hints=_HINTS)
     if response.status_code == 304:
         return Listing(not_modified=True, note="feed not modified since the last sync (HTTP 304)", state=dict(state))
+    digest = hashlib.sha256(response.content + repr(sorted(hosts)).encode()).hexdigest()  # new hosts: items to fetch again
+    if state.get("sha256") == digest:
+        return Listing(not_modified=True, note="feed unchanged since the last sync (the same bytes)", state=dict(state))
     content_type = response.headers.get("Content-Type", "")
     _refuse_entities(response.content, name)
     parsed = feedparser.parse(
@@ -54,8 +59,8 @@ def list_feed(url: str, client: Client, state: dict, *, name: str, hosts: tuple[
     _check(parsed, content_type, response.content, name)
     language = parsed.feed.get("language")
     sites = Sites.of(url, response.url, hosts=hosts)
-    listing = Listing(state={k: v for k, v in (("etag", response.headers.get("ETag")),
-                                               ("last_modified", response.headers.get("Last-Modified"))) if v})
+    validators = (("etag", response.headers.get("ETag")), ("last_modified", response.headers.get("Last-Modified")), ("sha256", digest))
+    listing = Listing(state={k: v for k, v in validators if v})
     for item in parsed.entries:
         entry = _entry(item, language if isinstance(language, str) else None, client, name, sites)
         (listing.entries if isinstance(entry, Entry) else listing.skipped).append(entry)

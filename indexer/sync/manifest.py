@@ -98,12 +98,18 @@ class Manifest:
             self.save()
 
     def save(self) -> None:
+        """Write the manifest atomically: one line per record (diffs stay readable, and json's C
+        encoder, which does not indent, writes 20,000 records in a fraction of a second)."""
         started = time.monotonic()
-        issues = {k: vars(r) for k, r in sorted(self.records.items())}
-        write_atomic(self.path, json.dumps({"format": FORMAT, "issues": issues, "sources": self.states},
-                                           ensure_ascii=False, indent=1).encode("utf-8"))
+        issues = ",\n".join(f"{_json(k)}: {_json(vars(r))}" for k, r in sorted(self.records.items()))
+        text = f'{{"format": {FORMAT},\n"issues": {{\n{issues}\n}},\n"sources": {json.dumps(self.states, ensure_ascii=False, indent=1)}\n}}\n'
+        write_atomic(self.path, text.encode("utf-8"))
         self._dirty, self._saved = False, time.monotonic()
         self._cost = self._saved - started
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _load(path: Path, archive: Path) -> dict:

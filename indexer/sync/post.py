@@ -5,7 +5,7 @@ so sync applies the archive reader's own limits: the page is checked with its HT
 post in which it finds no text is not written), a page over the reader's file size limit is
 refused, control characters (NUL...) are removed, titles are clipped as the reader clips them,
 tags and other metadata are bounded so that the sidecar stays under the reader's limit, and the
-sidecar is read back with the reader's own checks. The sidecar holds what `indexer.read.meta`
+metadata goes through the reader's own checks. The sidecar holds what `indexer.read.meta`
 reads (title, date, url, language) plus the post's source id, subtitle and tags, which the
 reader ignores.
 """
@@ -29,7 +29,7 @@ from indexer.read import MAX_FILE_BYTES, MAX_TITLE_CHARS
 from indexer.read.html import parse_html
 from indexer.read.lang import detect_language
 from indexer.read.lines import clip
-from indexer.read.meta import checked_sidecar
+from indexer.read.meta import MAX_META_CHARS, checked_metadata
 from indexer.sync.clean import PostRefused, article_body  # noqa: F401 - re-exported for the sources
 from indexer.terminal import printable
 
@@ -79,9 +79,12 @@ def render(post: Post, *, source: str) -> Rendered:
     meta = {"title": post.title, "date": post.date, "url": post.url, "language": language, "source_id": clip(post.key, 500),
             "subtitle": post.subtitle, "tags": list(post.tags) or None}
     head = f"{WRITTEN_BY} from {printable(source).replace(chr(10), ' ')}.\n# Edit the issue file by hand and later syncs keep your version.\n"
-    sidecar = head + yaml.safe_dump({k: v for k, v in meta.items() if v}, allow_unicode=True, sort_keys=False, width=1000)
-    try:
-        checked_sidecar(sidecar, Path("post.html"), "post.meta.yaml")
+    meta = {k: v for k, v in meta.items() if v}
+    sidecar = head + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    try:  # the reader's own checks, on what the sidecar's YAML reads back as (safe_dump writes text as text)
+        if len(sidecar) > MAX_META_CHARS:
+            raise InputError("post.html", f"{len(sidecar):,} characters long, at most {MAX_META_CHARS:,}")
+        checked_metadata(meta, Path("post.html"), "metadata")
     except InputError as exc:
         raise PostRefused(f"its metadata would not be read ({exc.reason})") from None
     return Rendered(html=data, sidecar=sidecar.encode("utf-8"))
