@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -68,12 +69,16 @@ def _parser() -> argparse.ArgumentParser:
                       help="repeatable; feed:URL (RSS or Atom), beehiiv:PUB_ID (API v2, key in AIBREW_BEEHIIV_API_KEY, "
                            "base URL AIBREW_BEEHIIV_API_URL), csv:FILE (posts export), page:URL (a /p/<slug> post page), "
                            "archive:URL (a site's archive page); default: the sources in --config")
-    sync.add_argument("--config", type=Path, metavar="FILE", help="YAML file with `sources:`, a list of KIND:VALUE (default: sync.yaml if present)")
+    sync.add_argument("--config", type=Path, metavar="FILE", help="YAML file with `sources:`, a list of KIND:VALUE, and optionally "
+                      "`hosts:`, hosts post pages may also come from (default: sync.yaml if present)")
     sync.add_argument("--archive", type=Path, metavar="DIR", help="archive folder to write into (default: archive/, or the first of AIBREW_ARCHIVE)")
     sync.add_argument("--rebuild", action="store_true", help="then update the index (incrementally) when anything was written or there is no index yet")
     sync.add_argument("--index", type=Path, metavar="DIR", help="index folder for --rebuild (default: index/)")
-    sync.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="seconds to wait for a server, per request (default 30)")
-    sync.add_argument("--retries", type=int, default=3, metavar="N", help="retries on connection errors, 5xx and 429, with backoff (default 3)")
+    sync.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                      help="seconds one request may take in all, answer included; a request that times out is not retried (default 30)")
+    sync.add_argument("--deadline", type=_seconds, default=3600.0, metavar="SECONDS",
+                      help="seconds one source may take in all; past it the source stops, keeping what it wrote (default 3600)")
+    sync.add_argument("--retries", type=_count, default=3, metavar="N", help="retries on connection errors, 5xx and 429, with backoff (default 3)")
 
     evaluate = command("eval", _eval, "Measure retrieval, the found decision and answers: on the golden question set "
                        "(--questions) or on a SQuAD-format file (--squad).")
@@ -100,6 +105,24 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    return _number(text, float, lambda v: math.isfinite(v) and v > 0, "a number of seconds above 0")
+
+
+def _count(text: str) -> int:
+    return _number(text, int, lambda v: 0 <= v <= 100, "a whole number from 0 to 100")
+
+
+def _number(text: str, convert, good, expected: str):
+    try:
+        value = convert(text)
+    except ValueError:
+        value = None
+    if value is None or not good(value):
+        raise argparse.ArgumentTypeError(f"must be {expected}, not {text!r}")
     return value
 
 
@@ -288,48 +311,9 @@ def _eval_golden(args) -> int:
 
 
 def _sync(args) -> int:
-    from tqdm import tqdm
+    from .cli_sync import run_sync
 
-    from .build import rebuild
-    from .sync.http import HttpSettings
-    from .sync.run import sync_archive
-    from .sync.sources import CONFIG_FILE, load_config, parse_source
-    from .sync.summary import summary_lines
-
-    config = _config(args, archives=(args.archive,) if args.archive else None)
-    config_file = args.config or (CONFIG_FILE if CONFIG_FILE.is_file() else None)
-    sources = [parse_source(s) for s in args.source] if args.source else load_config(config_file) if config_file else []
-    if not sources:
-        print("error: no source to sync: pass --source KIND:VALUE or list `sources:` in sync.yaml (see sync --help)", file=sys.stderr)
-        return 2
-    bars: dict = {}
-
-    def progress(name: str, done: int, total: int) -> None:
-        if name not in bars:
-            for bar in bars.values():
-                bar.close()
-            bars[name] = tqdm(total=total, desc=f"fetching {name}", unit="post", file=sys.stderr, dynamic_ncols=True)
-        bars[name].n = done
-        bars[name].refresh()
-
-    try:
-        report = sync_archive(sources, config.archives[0], settings=HttpSettings(timeout=args.timeout, retries=args.retries),
-                              progress=progress)
-    finally:
-        for bar in bars.values():
-            bar.close()
-    print("\n".join(summary_lines(report)))
-    for failed in (s for s in report.sources if s.failed):
-        print(f"error: {failed.name}: {failed.error}", file=sys.stderr)
-    if args.rebuild and (report.written or not (config.index_dir / "CURRENT").exists()):
-        with _Progress() as bar:
-            summary = rebuild(config, progress=bar.update)
-        print(f"Indexed {summary.issues} issues into {summary.passages} passages in {summary.seconds:.1f} s -> {summary.index_path}")
-        print(f"Embeddings: {summary.embedded_new} new, {summary.embedded_reused} reused")
-        print("".join(f"Skipped {s.path}: {s.reason}\n" for s in summary.skipped), end="", file=sys.stderr)
-    elif args.rebuild:
-        print("Index left as it was: nothing new was written.")
-    return 1 if report.failed else 0
+    return run_sync(args, _config(args, archives=(args.archive,) if args.archive else None), _Progress)
 
 
 def _clip(text: str, width: int = 200) -> str:

@@ -2,8 +2,8 @@
 
 Routes map a path (and, for API pages, the `page` or `cursor` parameter) to a `Reply`. A route
 can answer a queued list of other replies first (a 429 with Retry-After, a 503), compare the
-request's `If-None-Match` with its ETag (304), require a Bearer key (401), or wait before it
-answers. Every request is recorded (path, query, headers) so tests can look at what was sent.
+request's `If-None-Match` with its ETag (304), require a Bearer key (401), wait before it
+answers, or trickle its answer one byte at a time. Every request is recorded (path, query, headers) so tests can look at what was sent.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class Reply:
     bearer: str | None = None  # answer 401 unless Authorization is "Bearer <this>"
     delay: float = 0.0
     before: list["Reply"] = field(default_factory=list)  # answered first, one per request
+    reason: str | None = None  # the status line's reason phrase (the standard one by default)
+    trickle: float = 0.0  # seconds between two bytes of the body (a server that trickles)
+    trickle_headers: bool = False  # trickle the status line and headers too
 
 
 @dataclass
@@ -163,16 +166,31 @@ class FixtureServer:
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         body = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body
-        handler.send_response(reply.status)
         headers = dict(reply.headers)
         if reply.etag:
             headers["ETag"] = reply.etag
+        headers["Content-Length"] = str(len(body))
+        if reply.trickle_headers:
+            head = f"HTTP/1.1 {reply.status} {reply.reason or 'OK'}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            return _trickle(handler, (head + "\r\n").encode("latin-1") + body, reply.trickle)
+        handler.send_response(reply.status, reply.reason)
         for key, value in headers.items():
             handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
-        if reply.status != 304:
-            handler.wfile.write(body)
+        if reply.status == 304:
+            return
+        if reply.trickle:
+            return _trickle(handler, body, reply.trickle)
+        handler.wfile.write(body)
+
+
+def _trickle(handler: BaseHTTPRequestHandler, data: bytes, pause: float) -> None:
+    """Send `data` one byte at a time, `pause` seconds apart, until done or the client hangs up."""
+    handler.wfile.flush()
+    for byte in data:
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        time.sleep(pause)
 
 
 
@@ -185,11 +203,13 @@ _TOPICS = [
 
 
 def many_posts(n: int) -> list[tuple[str, str, str, str]]:
-    """(slug, title, YYYY-MM-DD, body HTML) of `n` distinct generated posts, one a week from 2022."""
+    """(slug, title, YYYY-MM-DD, body HTML) of `n` distinct generated posts, one a week from 2022
+    (closer together when there are more than fit before 2026: all are published)."""
     out = []
+    step = min(7 * 86400, (1767139200 - 1641196800) // max(n, 1))
     for i in range(n):
         key, title, line = _TOPICS[i % len(_TOPICS)]
-        day = time.strftime("%Y-%m-%d", time.gmtime(1641196800 + i * 7 * 86400))
+        day = time.strftime("%Y-%m-%d", time.gmtime(1641196800 + i * step))
         body = (f"<h2>🔍 {title.format(n=i)}</h2><p>{line.format(n=i)} Les premiers essais ont commencé le {day}.</p>"
                 f"<h2>📢 News</h2><p>Numéro {i} : la rédaction d'AI Brew résume la semaine de l'intelligence artificielle.</p>"
                 '<img src="https://track.example.net/open.gif" width="1" height="1">')

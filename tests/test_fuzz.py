@@ -62,3 +62,15 @@ def test_a_rebuild_over_fuzzed_files_publishes_and_answers(fuzzed, tmp_path):
                            capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
     assert found.returncode == 0 and "Traceback" not in found.stderr
     assert "query" in json.loads(found.stdout)
+
+
+def test_hostile_feeds_and_api_pages_cause_no_traceback_no_write_outside_and_no_lost_post(tmp_path):
+    """The sync half of the campaign (tests/fuzzsync.py), short: 60 hostile sources on 127.0.0.1
+    through the real `python -m indexer sync`, twice."""
+    from tests.fuzzsync import MUST_BE_ZERO, run_campaign
+
+    report = run_campaign(int(os.environ.get("AIBREW_FUZZ_SOURCES", "60")), tmp_path, seed=8)
+    assert report["problems"] == []
+    assert {k: report[k] for k in MUST_BE_ZERO} == dict.fromkeys(MUST_BE_ZERO, 0)
+    assert report["expected"] > 50 and report["indexed"] == report["expected"]
+    assert report["source_errors"] > 0 and report["skipped"] > 0  # the generator makes both kinds of refusal

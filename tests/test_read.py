@@ -310,9 +310,9 @@ BAD_FILES = {
         b"---\ndate: 2024-13-45\n---\n# T\ntexte",
         "front matter: date '2024-13-45' is not a real YYYY-MM-DD or YYYY-MM date",
     ),
-    "badkey.txt": (
-        b"---\nauthor: moi\n---\nTitre\ntexte.",
-        "front matter: unknown key author (expected title, date, url, number, language)",
+    "draft.txt": (
+        b"---\nauthor: moi\ndraft: true\n---\nTitre\ntexte.",
+        "a draft (draft: true in the front matter); it is indexed once it is published",
     ),
 }
 

@@ -40,7 +40,7 @@ _DATE_META = ("article:published_time", "date", "dc.date", "pubdate", "publish_d
 def parse_html(text: str, stem: str) -> Parsed:
     """Title, date, url and sections of an HTML page; `stem` is the file name without suffix."""
     soup = soup_of(text)
-    if _deeper_than(soup, MAX_DEPTH):  # walking such a tree costs the square of its depth
+    if deeper_than(soup, MAX_DEPTH):  # walking such a tree costs the square of its depth
         raise RecursionError(f"elements nested over {MAX_DEPTH} levels deep")
     data_sections = script_sections(soup)
     h1 = soup.find("h1")
@@ -68,7 +68,7 @@ def parse_html(text: str, stem: str) -> Parsed:
 MAX_DEPTH = 900  # levels of elements, as the readers' recursion allows; real pages stay under 50
 
 
-def _deeper_than(soup: BeautifulSoup, limit: int) -> bool:
+def deeper_than(soup: BeautifulSoup, limit: int) -> bool:
     """Whether any element sits more than `limit` levels deep (an iterative walk: no recursion)."""
     stack = [(soup, 0)]
     while stack:

@@ -142,5 +142,16 @@ def _flush(buf: list[str], out: list[str]) -> None:
         out.append(line)
 
 
+# Elements that hold nothing but that libxml2's HTML parser (lxml's) does not know as such: it
+# nests what follows them inside them, so that dropping an <embed> dropped the text after it.
+_UNKNOWN_VOIDS = ("embed", "source", "track", "wbr", "keygen")
+_UNKNOWN_VOID_TAG = re.compile(r"<(?:embed|source|track|wbr|keygen)\b", re.I)
+
+
 def soup_of(text: str) -> BeautifulSoup:
-    return BeautifulSoup(text, "lxml")
+    """The parsed page, with what the parser nested inside an empty element put back after it."""
+    soup = BeautifulSoup(text, "lxml")
+    for tag in soup.find_all(_UNKNOWN_VOIDS) if _UNKNOWN_VOID_TAG.search(text) else ():
+        if tag.contents:
+            tag.insert_after(*[child.extract() for child in list(tag.contents)])
+    return soup

@@ -1,17 +1,20 @@
 """Issue metadata given by hand: YAML front matter, or a sidecar file beside the issue.
 
-Keys: title, date ('YYYY-MM-DD' or 'YYYY-MM'), url, number (the issue number), language.
-`indexer sync` also writes source_id, subtitle and tags: accepted, and not used by the index.
-Front matter overrides what the reader found, and a sidecar (`<stem>.meta.yaml`,
-`.meta.yml` or `.meta.json`) overrides both. An unknown key, a malformed file or an
-impossible date is an InputError that names the problem; a missing key stays None.
+Keys: title, date ('YYYY-MM-DD' or 'YYYY-MM'; a date and time such as Hugo's
+2024-06-11T08:00:00+02:00 or Jekyll's 2025-02-03 09:00:00 +0100 is read as the day it states),
+url, number (the issue number), language, and draft (`draft: true` skips the file). Other keys
+(Hugo's tags and categories, Jekyll's layout and permalink, Obsidian's aliases and cssclasses,
+what `indexer sync` writes besides) are ignored. Front matter overrides what the reader found,
+and a sidecar (`<stem>.meta.yaml`, `.meta.yml` or `.meta.json`) overrides both. A used key of
+the wrong type, a malformed file or an impossible date is an InputError that names the problem;
+a missing key stays None.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -20,7 +23,7 @@ from indexer.errors import InputError
 from indexer.records import check_date
 
 KEYS = ("title", "date", "url", "number", "language")
-RECORDED_KEYS = ("source_id", "subtitle", "tags")  # written by `indexer sync`; read past
+DRAFT = "a draft (draft: true in the front matter); it is indexed once it is published"
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
@@ -46,6 +49,8 @@ _Loader.yaml_implicit_resolvers = {
 }
 MAX_META_CHARS = 20_000  # front matter or sidecar: five short keys
 _TEXT_KEYS = {"title": (str, int, float), "url": (str,), "language": (str,)}
+# a day, then maybe a time (hh:mm[:ss[.fff]]) and an offset (Z, +02:00, +0100): the day is what counts
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[Tt ]\s*([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -56,12 +61,12 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
         return {}, text
     block = match.group(1) or ""
     if len(block) > MAX_META_CHARS:
-        raise InputError(path, f"front matter is {len(block):,} characters long (at most {MAX_META_CHARS:,}); keep only {', '.join(KEYS)}")
+        raise InputError(path, f"front matter is {len(block):,} characters long (at most {MAX_META_CHARS:,}); shorten it")
     try:
         data = yaml.load(block, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         raise InputError(path, f"front matter is not valid YAML ({_first_line(exc)})") from exc
-    return _checked(data, path, "front matter"), text[match.end() :]
+    return checked_metadata(data, path, "front matter"), text[match.end() :]
 
 
 def sidecar_path(path: Path) -> Path | None:
@@ -82,26 +87,35 @@ def read_sidecar(path: Path) -> dict:
     side = sidecar_path(path)
     if side is None:
         return {}
-    where = f"metadata file {side.name}"
     try:
         raw = side.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"metadata file {side.name} cannot be read ({_first_line(exc)})") from exc
+    return checked_sidecar(raw, path, side.name)
+
+
+def checked_sidecar(raw: str, path: Path, name: str) -> dict:
+    """The checked metadata of sidecar text `raw` named `name` (JSON when it ends in .json, else YAML),
+    for issue file `path`: what `read_sidecar` reads from a file, or raises."""
+    where = f"metadata file {name}"
+    try:
         if len(raw) > MAX_META_CHARS:
             raise ValueError(f"{len(raw):,} characters long, at most {MAX_META_CHARS:,}")
-        data = json.loads(raw) if side.suffix == ".json" else yaml.load(raw, Loader=_Loader)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        data = json.loads(raw) if name.endswith(".json") else yaml.load(raw, Loader=_Loader)
+    except (ValueError, yaml.YAMLError) as exc:
         raise InputError(path, f"{where} cannot be read ({_first_line(exc)})") from exc
-    return _checked(data or {}, path, where)
+    return checked_metadata(data or {}, path, where)
 
 
-def _checked(data: object, path: Path, where: str) -> dict:
+def checked_metadata(data: object, path: Path, where: str) -> dict:
+    """The keys the index uses, checked (see the module), from metadata `data`; or InputError."""
     if not isinstance(data, dict):
-        raise InputError(path, f"{where} must be a mapping of {', '.join(KEYS)}")
-    unknown = sorted(repr(k)[:40] if not isinstance(k, str) else k[:40] for k in data if k not in KEYS + RECORDED_KEYS)
-    if unknown:
-        raise InputError(path, f"{where}: unknown key {', '.join(unknown)} (expected {', '.join(KEYS)})")
+        raise InputError(path, f"{where} must be a mapping of keys such as {', '.join(KEYS)}")
+    if _checked_draft(data.get("draft"), path, where):
+        raise InputError(path, DRAFT)
     out: dict = {}
     for key, value in data.items():
-        if value is None or value == "" or key in RECORDED_KEYS:
+        if key not in KEYS or value is None or value == "":
             continue
         if key == "date":
             out[key] = _checked_date(value, path, where)
@@ -118,16 +132,27 @@ def _kind(value: object) -> str:
     return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
 
 
+def _checked_draft(value: object, path: Path, where: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", ""):
+        return value.strip().lower() in ("true", "yes")
+    raise InputError(path, f"{where}: draft must be true or false, not {_kind(value) if not isinstance(value, str) else repr(value[:40])}")
+
+
 def _checked_date(value: object, path: Path, where: str) -> str:
+    if isinstance(value, (date, datetime)):  # YAML's own dates (`!!timestamp`): the day as written
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise InputError(path, f"{where}: date must be text such as 2024-04-17, not {_kind(value)}")
     text = str(value).strip()
+    stated = _DATE_TIME.fullmatch(text)
     try:
-        text = check_date(text)
+        text = check_date(stated.group(1) if stated else text)
         parts = [int(p) for p in text.split("-")]
         date(parts[0], parts[1], parts[2] if len(parts) == 3 else 1)
     except ValueError as exc:
-        raise InputError(path, f"{where}: date {text[:40]!r} is not a real YYYY-MM-DD or YYYY-MM date") from exc
+        raise InputError(path, f"{where}: date {str(value).strip()[:40]!r} is not a real YYYY-MM-DD or YYYY-MM date") from exc
     return text
 
 

@@ -42,7 +42,8 @@ def list_csv(path: Path, *, name: str) -> Listing:
         raise SyncError(name, f"no post body column (expected one of {', '.join(COLUMNS['body'])})")
     listing = Listing(complete=True)
     for number, row in enumerate(rows, 2):
-        entry = _entry({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}, number, name)
+        cells = {k.strip().lower(): v.strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}  # extra cells: no column
+        entry = _entry(cells, number, name)
         (listing.entries if isinstance(entry, Entry) else listing.skipped).append(entry)
     return listing
 
@@ -58,7 +59,7 @@ def _entry(row: dict, line: int, name: str) -> Entry | tuple[str, str]:
     try:
         day = day_of(get["date"])
     except ValueError:
-        return (title, f"line {line}: date {get['date']!r} is neither Unix seconds nor an ISO date")
+        return (title, f"line {line}: date {get['date'][:40]!r} is neither Unix seconds nor an ISO date")
 
     def load() -> Post:
         return Post(key=key, title=title, body_html=article_body(get["body"], page=True), url=get["url"] or None, date=day,

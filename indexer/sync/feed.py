@@ -1,23 +1,31 @@
 """RSS 2.0 and Atom feeds, parsed by feedparser, fetched with conditional requests.
 
 An item's body is its full HTML (`content:encoded`, Atom `<content>`) when the feed has it;
-otherwise its description followed by the article body of its `link` page. The feed's ETag and
-Last-Modified are sent back on the next sync; a 304 means nothing to do.
+otherwise its description followed by the article body of its `link` page, fetched only from the
+feed's own site or a host listed under `hosts:` in sync.yaml. The feed's ETag and Last-Modified
+are sent back on the next sync; a 304 means nothing to do, and so does a feed whose bytes are
+those of the last complete sync (its sha256 is kept: many servers send no validator). The answer reaches feedparser as a
+file object, never as bytes or text (which feedparser would open as a local file if they named
+one), and a feed that declares XML entities is refused before it is parsed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import io
+import re
 import time
 import xml.sax
-from urllib.parse import urlsplit
 
 import feedparser
 
 from indexer.errors import SyncError
 from indexer.sync.http import Client
-from indexer.sync.post import Post, article_body, fingerprint
 from indexer.sync.listing import Entry, Listing
+from indexer.sync.pages import fetch_page
+from indexer.sync.post import Post, article_body, fingerprint
+from indexer.sync.sites import ADVICE, Sites, site_name
 
 _HINTS = {
     401: "the feed needs a login (is the publication's feed public?)",
@@ -26,9 +34,11 @@ _HINTS = {
     410: "the feed was removed",
 }
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_PROLOG_END = re.compile(rb"<[A-Za-z_]")  # the first element: entities are declared before it, or not at all
+_XML_START = re.compile(rb"\A(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)?\s*<")
 
 
-def list_feed(url: str, client: Client, state: dict, *, name: str) -> Listing:
+def list_feed(url: str, client: Client, state: dict, *, name: str, hosts: tuple[str, ...] = ()) -> Listing:
     headers = {}
     if state.get("etag"):
         headers["If-None-Match"] = state["etag"]
@@ -37,58 +47,77 @@ def list_feed(url: str, client: Client, state: dict, *, name: str) -> Listing:
     response = client.get(url, source=name, headers=headers, hints=_HINTS)
     if response.status_code == 304:
         return Listing(not_modified=True, note="feed not modified since the last sync (HTTP 304)", state=dict(state))
+    digest = hashlib.sha256(response.content + repr(sorted(hosts)).encode()).hexdigest()  # new hosts: items to fetch again
+    if state.get("sha256") == digest:
+        return Listing(not_modified=True, note="feed unchanged since the last sync (the same bytes)", state=dict(state))
+    content_type = response.headers.get("Content-Type", "")
+    _refuse_entities(response.content, name)
     parsed = feedparser.parse(
-        response.content,
+        io.BytesIO(response.content),
         response_headers={**{k.lower(): v for k, v in response.headers.items()}, "content-location": response.url},
     )
-    _check(parsed, response.headers.get("Content-Type", ""), name)
+    _check(parsed, content_type, response.content, name)
     language = parsed.feed.get("language")
-    listing = Listing(state={k: v for k, v in (("etag", response.headers.get("ETag")),
-                                               ("last_modified", response.headers.get("Last-Modified"))) if v})
+    sites = Sites.of(url, response.url, hosts=hosts)
+    validators = (("etag", response.headers.get("ETag")), ("last_modified", response.headers.get("Last-Modified")), ("sha256", digest))
+    listing = Listing(state={k: v for k, v in validators if v})
     for item in parsed.entries:
-        entry = _entry(item, language, client, name)
-        if isinstance(entry, Entry):
-            listing.entries.append(entry)
-        else:
-            listing.skipped.append(entry)
+        entry = _entry(item, language if isinstance(language, str) else None, client, name, sites)
+        (listing.entries if isinstance(entry, Entry) else listing.skipped).append(entry)
     listing.note = (f"the feed lists {len(parsed.entries)} posts; a feed may carry only the latest ones, so older "
                     "issues may be missing: sync the beehiiv API or a posts CSV export for the whole archive")
     return listing
 
 
-def _check(parsed: feedparser.FeedParserDict, content_type: str, name: str) -> None:
+def _refuse_entities(data: bytes, name: str) -> None:
+    """Refuse a document declaring entities in its prolog (entity expansion makes small feeds huge)."""
+    end = _PROLOG_END.search(data)
+    prolog = data[: end.start() if end else len(data)]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        prolog = prolog.decode("utf-16", "replace").encode("utf-8")
+    if b"<!ENTITY" in prolog.upper():
+        raise SyncError(name, "the feed declares XML entities (<!ENTITY>), which feeds never need; refused")
+
+
+def _check(parsed: feedparser.FeedParserDict, content_type: str, data: bytes, name: str) -> None:
     exc = parsed.get("bozo_exception")
     if not parsed.get("version") and "html" in content_type.lower():
         raise SyncError(name, "not an RSS or Atom feed (the server answered a web page: is this the site's address rather than its feed's?)")
+    if not parsed.get("version") and not _XML_START.match(data):
+        raise SyncError(name, "not an RSS or Atom feed (the answer is not XML)")
     if isinstance(exc, xml.sax.SAXParseException):
         raise SyncError(name, f"malformed XML (line {exc.getLineNumber()}: {exc.getMessage().strip()}); nothing was taken from it")
     if not parsed.get("version"):
         raise SyncError(name, "not an RSS or Atom feed (the answer is neither RSS 2.0 nor Atom XML)")
 
 
-def _entry(item: dict, language: str | None, client: Client, name: str) -> Entry | tuple[str, str]:
-    title = (item.get("title") or "").strip()
-    link = item.get("link")
-    key = item.get("id") or link
+def _entry(item: dict, language: str | None, client: Client, name: str, sites: Sites) -> Entry | tuple[str, str]:
+    title = _text(item.get("title"))
+    link = _text(item.get("link")) or None
+    key = _text(item.get("id")) or link
     if not key:
         return (title or "(untitled item)", "the item has neither a guid nor a link")
     stamp = item.get("published_parsed") or item.get("updated_parsed")
     day = time.strftime("%Y-%m-%d", stamp) if stamp else None
-    contents = item.get("content") or []
-    full = next((c["value"] for c in contents if c.get("type") in _HTML_TYPES and c.get("value", "").strip()), None)
-    if full is None and contents and contents[0].get("value", "").strip():
+    contents = [c for c in item.get("content") or [] if isinstance(c.get("value"), str)]
+    full = next((c["value"] for c in contents if c.get("type") in _HTML_TYPES and c["value"].strip()), None)
+    if full is None and contents and contents[0]["value"].strip():
         full = "".join(f"<p>{html.escape(line)}</p>" for line in contents[0]["value"].splitlines() if line.strip())
-    summary = item.get("summary") or ""
+    summary = _text(item.get("summary"))
+    if full is None and link and not link.lower().startswith(("http://", "https://")):
+        return (title or key, f"the item's link {link[:200]} is not an http or https address; not fetched")
+    if full is None and link and not sites.allows(link):
+        return (title or key, f"the item's link {link[:200]} is on another site than the feed ({site_name(link)}); not fetched ({ADVICE})")
     slug = _slug(link)
-    tags = tuple(t["term"] for t in item.get("tags") or [] if t.get("term"))
+    tags = tuple(t["term"] for t in item.get("tags") or [] if isinstance(t.get("term"), str) and t["term"])
     seen = fingerprint([key, title, link, day, [c.get("value") for c in contents], summary])
 
     def load() -> Post:
         if full is not None:
             body = article_body(full, page=False)
         elif link:
-            page = client.get(link, source=name, hints={404: "the item's link page is gone"})
-            body = (article_body(summary, page=False) + "\n" if summary else "") + article_body(page.text, page=True)
+            page = fetch_page(client, link, source=name, sites=sites, hints={404: "the item's link page is gone"})
+            body = (article_body(summary, page=False) + "\n" if summary else "") + article_body(page, page=True)
         else:
             body = article_body(summary, page=False)
         return Post(key=key, title=title or slug or key, body_html=body, url=link, date=day, slug=slug,
@@ -97,8 +126,12 @@ def _entry(item: dict, language: str | None, client: Client, name: str) -> Entry
     return Entry(key=key, title=title or key, url=link, fingerprint=seen, load=load)
 
 
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _slug(link: str | None) -> str | None:
     if not link:
         return None
-    path = urlsplit(link).path.rstrip("/")
+    path = link.split("?")[0].split("#")[0].rstrip("/")
     return path.rsplit("/", 1)[-1] or None if "/p/" in path else None

@@ -1,15 +1,12 @@
-"""Writing synced issues into the archive, and the manifest that remembers them.
+"""Writing synced issues into the archive: atomic writes, free names, the lock, leftovers of a killed sync.
 
 Every file is written to a hidden temporary name beside its target and renamed over it
 (`os.replace`), so a sync killed at any point (SIGKILL included) leaves each issue file either
 absent, as it was, or whole. The sidecar is written before the issue file, the manifest after
-both. Files are not fsynced one by one: a killed process loses nothing the kernel already has,
-and a sync of 200 posts would spend seconds waiting on the disk.
-
-`archive/.sync/manifest.json` (hidden: the indexer never reads it) records, per issue key,
-its file names, their sha256 as last written, the listing's fingerprint and the source. A file
-whose bytes match neither what sync last wrote nor what it would write now was edited by
-hand, and is left alone; so is a file that was deleted.
+both. A sync killed between the two renames leaves a sidecar without its issue: the next sync
+removes it (`clear_orphans`, a sidecar sync wrote and no record names), then writes the post
+again under the same name. Files are not fsynced one by one: a killed process loses nothing the
+kernel already has, and a sync of 200 posts would spend seconds waiting on the disk.
 """
 
 from __future__ import annotations
@@ -17,92 +14,98 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
-import time
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Container
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
 from indexer.errors import IndexerError
+from indexer.read import SUFFIXES
+from indexer.read.meta import SIDECAR_SUFFIXES
 from indexer.sync.post import WRITTEN_BY
 
 SYNC_DIR = ".sync"
-MANIFEST = "manifest.json"
-FORMAT = 1
-_TMP_PREFIX = ".sync-tmp-"
-SAVE_EVERY = 1.0  # seconds between two saves of the manifest during a sync
+TMP_PREFIX = ".sync-tmp-"
+_TRACKING = re.compile(r"(?:utm_\w*|fbclid|gclid|mc_cid|mc_eid|_hsenc|_hsmi|ref|ref_src|igshid)$", re.I)
 
 
 class SyncLocked(IndexerError):
     """Another sync is writing into the same archive."""
 
 
-@dataclass
-class Record:
-    """What the manifest keeps of one synced issue."""
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to a hidden temporary file beside `path`, then rename it over `path`."""
+    tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise IndexerError(f"{path}: cannot write ({exc.strerror or exc}); what was written before stays") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
-    file: str  # the issue file, relative to the archive
-    sidecar: str
-    sha256: str  # of the issue file as sync last wrote it
-    sidecar_sha256: str
-    fingerprint: str | None  # the listing's fingerprint of the post
-    source: str  # the source's name ("feed https://...")
-    url: str | None
-    title: str
-    synced_at: str
 
-
-class Manifest:
-    """The records of one archive, loaded at start; `changed()` saves at most once a second
-    (a large first sync would otherwise rewrite it once per post), `flush()` saves what is left.
-    A sync killed in between left files the manifest does not name yet: `free_stem` takes them
-    over when they hold what sync would write."""
-
-    def __init__(self, archive: Path):
-        self.archive = Path(archive)
-        self.path = self.archive / SYNC_DIR / MANIFEST
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
-            self.records: dict[str, Record] = {k: Record(**v) for k, v in data.get("issues", {}).items()}
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            raise IndexerError(f"{self.path}: the sync manifest cannot be read ({exc}); move it away to start afresh "
-                               "(synced files are then taken for hand-made ones and kept)") from None
-        self.states: dict[str, dict] = data.get("sources", {})
-        self.by_hand = hand_urls(self.archive, self.files())
-        self._dirty, self._saved = False, time.monotonic()
-
-    def changed(self) -> None:
-        self._dirty = True
-        if time.monotonic() - self._saved >= SAVE_EVERY:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._dirty:
-            self.save()
-
-    def find(self, key: str, url: str | None) -> tuple[str, Record] | None:
-        """The record of this issue, by its key, else by its URL (the same post from another source)."""
-        if key in self.records:
-            return key, self.records[key]
-        if url:
-            for other, record in self.records.items():
-                if record.url and normal_url(record.url) == normal_url(url):
-                    return other, record
+def sha256_of(path: Path) -> str | None:
+    """The sha256 of a file's bytes, None when it does not exist (or is no file)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 
-    def files(self) -> set[str]:
-        return {name for r in self.records.values() for name in (r.file, r.sidecar)}
 
-    def save(self) -> None:
-        data = {"format": FORMAT, "issues": {k: asdict(r) for k, r in sorted(self.records.items())}, "sources": self.states}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-        self._dirty, self._saved = False, time.monotonic()
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def hand_urls(archive: Path, ours: set[str]) -> dict[str, str]:
+def free_stem(archive: Path, stem: str, owned: Container[str], html: bytes) -> str:
+    """`stem`, or `stem-2`, `stem-3`...: the first whose names no record owns and no other file
+    takes (an issue file of any type with that stem, or its sidecar, would share the sidecar). Left
+    by a killed sync, and so taken over: an issue file holding exactly `html`, a sidecar sync wrote."""
+    for n in range(1, 1000):
+        candidate = stem if n == 1 else f"{stem}-{n}"
+        names = [candidate + suffix for suffix in (*SUFFIXES, *SIDECAR_SUFFIXES)]
+        if any(name in owned for name in names):
+            continue
+        if all(_ours_or_absent(archive / name, html) for name in names):
+            return candidate
+    raise IndexerError(f"{archive}: no free file name for {stem}")
+
+
+def _ours_or_absent(path: Path, html: bytes) -> bool:
+    if not os.path.lexists(path):
+        return True
+    if path.name.endswith(".html"):
+        return sha256_of(path) == sha256(html)
+    return path.name.endswith(".meta.yaml") and _written_by_sync(path)
+
+
+def _written_by_sync(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(len(WRITTEN_BY)) == WRITTEN_BY
+    except OSError:
+        return False
+
+
+def clear_orphans(archive: Path, owned: Container[str]) -> list[str]:
+    """Remove the sidecars sync wrote whose issue file is missing and that no record names (a sync
+    killed between its two renames left them); returns their names."""
+    removed = []
+    for side in sorted(archive.glob("*.meta.yaml")):
+        issue = side.with_name(side.name.removesuffix(".meta.yaml") + ".html")
+        if side.name not in owned and not os.path.lexists(issue) and side.is_file() and _written_by_sync(side):
+            side.unlink(missing_ok=True)
+            removed.append(side.name)
+    return removed
+
+
+def hand_urls(archive: Path, ours: Container[str]) -> dict[str, str]:
     """{url: issue} for the issues not written by sync whose sidecar states a url: a post found at
     one of these URLs is already in the archive. (A sidecar that sync wrote but a killed sync did
     not record yet starts with WRITTEN_BY: its issue is taken over by `free_stem` instead.)"""
@@ -114,54 +117,22 @@ def hand_urls(archive: Path, ours: set[str]) -> dict[str, str]:
         try:
             text = side.read_text(encoding="utf-8-sig")
             data = None if text.startswith(WRITTEN_BY) else yaml.safe_load(text)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
             continue
-        if isinstance(data, dict) and data.get("url"):
-            found[normal_url(str(data["url"]))] = rel.as_posix().split(".meta.")[0]
+        if isinstance(data, dict) and isinstance(data.get("url"), str) and data["url"]:
+            found[normal_url(data["url"])] = rel.as_posix().split(".meta.")[0]
     return found
 
 
 def normal_url(url: str) -> str:
-    """A URL without query, fragment and trailing slash, for comparing two of them."""
-    return url.strip().split("#")[0].split("?")[0].rstrip("/")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a hidden temporary file beside `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{_TMP_PREFIX}{os.getpid()}-{path.name}")
+    """A URL for comparing two of them: without fragment, tracking parameters (utm_*...) and trailing
+    slash; the rest of its query is kept, as it may be what tells two posts apart (?p=1, ?p=2)."""
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise IndexerError(f"{path}: cannot write ({exc.strerror or exc}); what was written before stays") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def sha256_of(path: Path) -> str | None:
-    """The sha256 of a file's bytes, None when it does not exist."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def free_stem(archive: Path, stem: str, ours: set[str], html: bytes) -> str:
-    """`stem`, or `stem-2`, `stem-3`...: the first whose issue file and sidecar are not taken by a
-    file sync does not own. A file already holding exactly `html` (left by a sync killed before
-    it saved the manifest) is taken over."""
-    for n in range(1, 1000):
-        candidate = stem if n == 1 else f"{stem}-{n}"
-        issue, side = archive / f"{candidate}.html", archive / f"{candidate}.meta.yaml"
-        taken = [p for p in (issue, side) if p.exists() and p.name not in ours]
-        if not taken or (issue.exists() and sha256_of(issue) == sha256(html)):
-            return candidate
-    raise IndexerError(f"{archive}: no free file name for {stem}")
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    query = "&".join(sorted(p for p in parts.query.split("&") if p and not _TRACKING.match(p.split("=")[0])))
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), query, ""))
 
 
 def now() -> str:
@@ -172,15 +143,19 @@ def now() -> str:
 def sync_lock(archive: Path):
     """Hold the archive's sync lock (and clear temporary files a killed sync left), or raise SyncLocked."""
     folder = Path(archive) / SYNC_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / "lock", "a+")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / "lock", "a+")
+    except OSError as exc:
+        where = folder if not folder.is_dir() else folder / "lock"
+        raise IndexerError(f"{where}: cannot use it for sync's lock ({exc.strerror or exc}); move it away and sync again") from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
         raise SyncLocked(f"another sync is writing into {archive}; wait for it to finish, then try again") from None
     try:
-        for stale in [*Path(archive).glob(f"{_TMP_PREFIX}*"), *folder.glob(f"{_TMP_PREFIX}*")]:
+        for stale in [*Path(archive).glob(f"{TMP_PREFIX}*"), *folder.glob(f"{TMP_PREFIX}*")]:
             stale.unlink(missing_ok=True)
         yield
     finally:

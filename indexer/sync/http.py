@@ -1,74 +1,180 @@
-"""One HTTP client for every sync source: timeouts, retries with backoff, Retry-After, one-line errors.
+"""One HTTP client for every sync source: bounded tries, retries with backoff, redirects checked
+one by one, bounded answers, one-line errors.
 
-`requests` does the HTTP and urllib3's `Retry` the retrying: connection errors and 5xx are
-retried with exponential backoff, 429 and 503 wait as long as the server's `Retry-After` says
-(capped at `HttpSettings.retry_after_max`). A failure raises SyncError naming the source and
-the reason (DNS, connection refused, timeout, HTTP status with a hint). Headers are never part
-of a message, so an API key sent in `Authorization` cannot leak into one.
+Each try of a request (connecting, waiting, reading the whole answer) is bounded by
+`HttpSettings.timeout` in all: a server that answers one byte a second is cut off there (see
+`watchdog`). A try that timed out is not retried; connection errors and 5xx are, with
+exponential backoff, and 429 and 503 wait as long as the server's `Retry-After` says (capped at
+`retry_after_max`). Every source has a deadline (`HttpSettings.deadline`, see `Client.deadline`).
+Redirects are followed here, not by `requests`, so that each one is checked (http or https only;
+the sites a caller allows) and each message names the address that failed; the Authorization
+header is not sent to another site. An answer is read up to `max_bytes`, as sent and once
+decompressed. A failure raises SyncError naming the source and the reason; headers are never
+part of a message, so an API key sent in `Authorization` cannot leak into one.
 """
 
 from __future__ import annotations
 
-import socket
+import contextlib
+import json
+import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from requests.structures import CaseInsensitiveDict
 
 from indexer import __version__
 from indexer.errors import SyncError
+from indexer.sync.httpfail import Failed, describe_error, shown, status_reason, timed_out
+from indexer.sync.sites import ADVICE, Sites, site_name
+from indexer.sync.watchdog import Watchdog, watched_adapter
 
 USER_AGENT = f"aibrew-search/{__version__} (archive sync)"
-_STATUS_NAMES = {401: "unauthorized", 403: "forbidden", 404: "not found", 410: "gone", 429: "too many requests"}
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+_REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class HttpSettings:
-    timeout: float = 30.0  # seconds, for connecting and for each read
+    timeout: float = 30.0  # seconds one try of a request may take in all: connecting, waiting, reading
     retries: int = 3  # retries after the first try, on connection errors, 5xx and 429
     backoff: float = 0.5  # seconds: the second retry waits backoff * 2, the third backoff * 4, ...
     retry_after_max: int = 120  # seconds: a longer Retry-After is cut to this
+    deadline: float | None = 3600.0  # seconds one source may take in all (None: no limit)
+    max_bytes: int = 64 * 2**20  # of one answer, as sent and once decompressed
+
+
+class DeadlinePassed(SyncError):
+    """The source ran past its deadline; what it wrote stays."""
+
+
+@dataclass
+class Answer:
+    """A whole HTTP answer: status < 400 (or 304) unless a caller asked for any."""
+
+    url: str
+    status_code: int
+    reason: str
+    headers: CaseInsensitiveDict
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        """The body as text: in its declared charset, else UTF-8, else cp1252."""
+        charset = requests.utils.get_encoding_from_headers({"content-type": self.headers.get("Content-Type", "")})
+        for encoding in ([charset] if charset and charset.lower() != "iso-8859-1" else []) + ["utf-8", "cp1252"]:
+            with contextlib.suppress(LookupError, UnicodeDecodeError):
+                return self.content.decode(encoding)
+        return self.content.decode("latin-1")
+
+    def json(self) -> object:
+        return json.loads(self.content)
 
 
 class Client:
-    """A `requests.Session` with retries mounted; `get` returns a response with status < 400
-    (or 304), or raises SyncError."""
+    """`get` returns an Answer with status < 400 (or 304), or raises SyncError."""
 
     def __init__(self, settings: HttpSettings = HttpSettings()):
         self.settings = settings
-        retry = Retry(
-            total=settings.retries,
-            backoff_factor=settings.backoff,
-            status_forcelist=(429, 500, 502, 503, 504),
-            allowed_methods=("GET", "HEAD"),
-            respect_retry_after_header=True,
-            retry_after_max=settings.retry_after_max,
-            raise_on_status=False,
-        )
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session.mount("http://", watched_adapter())
+        self.session.mount("https://", watched_adapter())
+        self._deadline: float | None = None
+
+    @contextlib.contextmanager
+    def deadline(self):
+        """Within this block, every request and every wait ends by the source's deadline, or raises DeadlinePassed."""
+        self._deadline = None if self.settings.deadline is None else time.monotonic() + self.settings.deadline
+        try:
+            yield
+        finally:
+            self._deadline = None
 
     def get(self, url: str, *, source: str, params: dict | None = None, headers: dict | None = None,
-            hints: dict[int, str] | None = None) -> requests.Response:
-        """GET `url`; a failure is a SyncError "<source>: <reason>", the reason taken from `hints`
-        by status code when there is one there."""
-        try:
-            response = self.session.get(url, params=params, headers=headers, timeout=self.settings.timeout)
-        except requests.exceptions.RequestException as exc:
-            raise SyncError(source, describe_error(exc, url, self.settings.timeout)) from None
-        if response.status_code >= 400:
-            name = _STATUS_NAMES.get(response.status_code) or response.reason or "error"
-            tried = f" after {self.settings.retries} retries" if response.status_code in (429, 500, 502, 503, 504) else ""
-            hint = (hints or {}).get(response.status_code)
-            where = "" if source.endswith(f" {url}") else f" for {_shown(url)}"  # the source's own URL is named already
-            raise SyncError(source, f"HTTP {response.status_code} {name}{tried}{where}" + (f": {hint}" if hint else ""))
-        return response
+            hints: dict[int, str] | None = None, sites: Sites | None = None) -> Answer:
+        """GET `url`, following redirects (only to `sites` when given); a failure is a SyncError
+        "<source>: <reason>", the reason taken from `hints` by status code when there is one there."""
+        retries = self.settings.retries
+        for attempt in range(retries + 1):
+            try:
+                answer = self._follow(url, params, dict(headers or {}), sites, source)
+            except Failed as failed:
+                if failed.retry and attempt < retries:
+                    self._wait(self._backoff(attempt + 1), source)
+                    continue
+                raise SyncError(source, failed.reason) from None
+            if answer.status_code in RETRY_STATUSES and attempt < retries:
+                self._wait(_retry_after(answer, self.settings.retry_after_max) or self._backoff(attempt + 1), source)
+                continue
+            break
+        if answer.status_code >= 400:
+            tried = f" after {retries} retries" if answer.status_code in RETRY_STATUSES and retries else ""
+            hint = (hints or {}).get(answer.status_code)
+            where = "" if source.endswith(f" {answer.url}") else f" for {shown(answer.url)}"  # the source's own URL is named already
+            raise SyncError(source, f"HTTP {answer.status_code} {status_reason(answer.status_code, answer.reason)}{tried}{where}"
+                            + (f": {hint}" if hint else ""))
+        return answer
+
+    def _follow(self, url: str, params: dict | None, headers: dict, sites: Sites | None, source: str) -> Answer:
+        first = url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                answer = self._once(url, params, headers, source)
+            except Failed as failed:
+                failed.reason += f" (redirected from {shown(first)})" if url != first else ""
+                raise
+            target = urljoin(answer.url, answer.headers.get("Location", "")) if answer.status_code in _REDIRECTS else ""
+            if not target:
+                return answer
+            if urlsplit(target).scheme.lower() not in ("http", "https"):
+                raise Failed(f"{shown(url)} redirected to {shown(target)}, which is not an http or https address; not followed")
+            if sites is not None and not sites.allows(target):
+                raise Failed(f"{shown(url)} redirected to {shown(target)}, on another site ({site_name(target)}); not followed ({ADVICE})")
+            if self.session.should_strip_auth(url, target):
+                headers.pop("Authorization", None)
+            url, params = target, None
+        raise Failed(f"too many redirects from {shown(first)}")
+
+    def _once(self, url: str, params: dict | None, headers: dict, source: str) -> Answer:
+        budget, response = self._budget(source), None
+        with Watchdog(budget) as watch:
+            try:
+                with self.session.get(url, params=params, headers=headers, timeout=budget, stream=True,
+                                      allow_redirects=False) as response:
+                    content = _read(response, self.settings.max_bytes)
+            except requests.exceptions.RequestException as exc:
+                if not watch.fired:
+                    raise Failed(describe_error(exc, url, budget), retry=_retryable(exc)) from None
+        if watch.fired:
+            if self._deadline is not None and time.monotonic() >= self._deadline:
+                raise self._passed(source)
+            what = "no complete answer" if response is not None else "no answer"  # cut while reading the body, or before
+            raise Failed(f"{what} from {urlsplit(url).hostname or url} within {budget:g} s (timed out)")
+        return Answer(response.url, response.status_code, response.reason or "", response.headers, content)
+
+    def _budget(self, source: str) -> float:
+        if self._deadline is None:
+            return self.settings.timeout
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise self._passed(source)
+        return min(self.settings.timeout, left)
+
+    def _wait(self, seconds: float, source: str) -> None:
+        if self._deadline is not None and time.monotonic() + seconds >= self._deadline:
+            raise self._passed(source)
+        time.sleep(seconds)
+
+    def _backoff(self, retry: int) -> float:
+        return 0.0 if retry <= 1 else self.settings.backoff * 2 ** (retry - 1)
+
+    def _passed(self, source: str) -> DeadlinePassed:
+        return DeadlinePassed(source, f"stopped: the source took longer than its deadline of {self.settings.deadline:g} s (--deadline)")
 
     def close(self) -> None:
         self.session.close()
@@ -80,42 +186,35 @@ class Client:
         self.close()
 
 
-def describe_error(exc: Exception, url: str, timeout: float) -> str:
-    """A short reason for a request that got no HTTP answer."""
-    host = urlsplit(url).hostname or url
-    chain = _causes(exc)
-    text = " ".join(str(e) for e in chain)
-    if isinstance(exc, (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL)):
-        return f"invalid URL {url!r} (expected http:// or https://)"
-    if any(isinstance(e, socket.gaierror) for e in chain) or "NameResolutionError" in text or "Name or service not known" in text:
-        return f"DNS lookup failed for {host} (no such host, or no network)"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
-        port = urlsplit(url).port
-        return f"connection refused by {host}" + (f":{port}" if port else "")
-    if any(isinstance(e, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)) for e in chain):
-        return f"no answer from {host} within {timeout:g} s (timed out)"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return f"TLS error talking to {host}"
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return f"too many redirects from {_shown(url)}"
-    return f"cannot reach {host} ({type(chain[-1]).__name__})"
+def _read(response: requests.Response, limit: int) -> bytes:
+    """The whole body, or Failed once it passes `limit` bytes as sent or once decompressed."""
+    encoded = response.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity")
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > limit:
+        raise Failed(f"the answer is over {limit // 2**20} MB; refused")
+    chunks, size = [], 0
+    for chunk in response.iter_content(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise Failed(f"the answer is over {limit // 2**20} MB{' once decompressed' if encoded else ''}; refused")
+        if response.raw.tell() > limit:
+            raise Failed(f"the answer is over {limit // 2**20} MB as sent; refused")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
-    """`exc`, its arguments that are exceptions (urllib3's MaxRetryError) and their reasons and causes."""
-    seen: list[BaseException] = []
-    todo = [exc]
-    while todo and len(seen) < 20:
-        e = todo.pop()
-        if e in seen:
-            continue
-        seen.append(e)
-        todo += [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
-        todo += [x for x in (getattr(e, "reason", None), e.__cause__, e.__context__) if isinstance(x, BaseException)]
-    return seen
+def _retryable(exc: Exception) -> bool:
+    """Connection errors are tried again; a timeout (the try had its time), a bad URL or bad content is not."""
+    return (isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError))
+            and not isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)) and not timed_out(exc))
 
 
-def _shown(url: str) -> str:
-    """The URL without its query (which may carry expand[]/page parameters, never a key)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else url
+def _retry_after(answer: Answer, most: float) -> float | None:
+    """Seconds the server's Retry-After asks for (429 and 503 only), capped at `most`."""
+    value = answer.headers.get("Retry-After", "").strip() if answer.status_code in (429, 503) else ""
+    if value.isdigit():
+        return min(float(value), most)
+    try:
+        return min(max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0), most) if value else None
+    except (TypeError, ValueError, OverflowError):
+        return None

@@ -3,7 +3,9 @@
 A page gives its title (beehiiv's `#web-header h1`, og:title, the first <h1> or <title>), its
 subtitle, its date (article:published_time, <time datetime>, or a date its header states), its
 canonical URL and its article body (`#content-blocks`). An archive page is read for links to
-`/p/<slug>` on the same site and for links to its own further pages (`?page=N`).
+`/p/<slug>` on the same site and for links to its own further pages (`?page=N`), up to
+MAX_ARCHIVE_PAGES pages. Post pages are fetched from the source's own site only (see `sites`),
+and must be HTML text.
 """
 
 from __future__ import annotations
@@ -12,28 +14,49 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
+from indexer.errors import InputError
 from indexer.read.dates import date_in_text
+from indexer.read.decode import decode_bytes
 from indexer.sync.http import Client
-from indexer.sync.post import Post, article_body, day_of
 from indexer.sync.listing import Entry, Listing
+from indexer.sync.post import Post, PostRefused, article_body, day_of
+from indexer.sync.sites import Sites
 
 MAX_ARCHIVE_PAGES = 200
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+_GONE = {404: "the post page is gone", 410: "the post page is gone"}
 
 
-def list_pages(urls: list[str], client: Client, *, name: str) -> Listing:
-    return Listing(entries=[_entry(_normal(u), client, name) for u in urls])
+def fetch_page(client: Client, url: str, *, source: str, sites: Sites, hints: dict[int, str] = _GONE) -> str:
+    """The text of the post page at `url` (on `sites` only); PostRefused when it is not HTML text."""
+    answer = client.get(url, source=source, hints=hints, sites=sites)
+    kind = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if kind and kind not in HTML_TYPES:
+        raise PostRefused(f"the post page is {kind[:60]}, not HTML")
+    try:
+        decode_bytes(answer.content, url)  # the reader's own test: binary or empty pages are not issues
+    except InputError as exc:
+        raise PostRefused(f"the post page is not text ({exc.reason})") from None
+    return answer.text
 
 
-def list_archive(url: str, client: Client, *, name: str) -> Listing:
-    """Every post the archive page links to, following its pagination; complete."""
-    start = urlsplit(url)
-    todo, seen_pages, posts = [url], {_normal(url)}, {}
-    while todo and len(seen_pages) <= MAX_ARCHIVE_PAGES:
+def list_pages(urls: list[str], client: Client, *, name: str, hosts: tuple[str, ...] = ()) -> Listing:
+    return Listing(entries=[_entry(_normal(u), client, name, Sites.of(u, hosts=hosts)) for u in urls])
+
+
+def list_archive(url: str, client: Client, *, name: str, hosts: tuple[str, ...] = ()) -> Listing:
+    """Every post the archive page links to, following its pagination; complete unless it has
+    more than MAX_ARCHIVE_PAGES pages."""
+    start, own = urlsplit(url), Sites.of(url)
+    sites = Sites.of(url, hosts=hosts)
+    todo, seen_pages, posts, read = [url], {_normal(url)}, {}, 0
+    while todo and read < MAX_ARCHIVE_PAGES:
         page_url = todo.pop(0)
-        soup = BeautifulSoup(client.get(page_url, source=name, hints={404: "no archive page at this address"}).text, "lxml")
+        read += 1
+        soup = BeautifulSoup(client.get(page_url, source=name, hints={404: "no archive page at this address"}, sites=sites).text, "lxml")
         for link in soup.find_all("a", href=True):
             target = urlsplit(urljoin(page_url, link["href"]))
-            if target.hostname != start.hostname:
+            if not own.allows(urlunsplit(target)):
                 continue
             if target.path.startswith("/p/") and len(target.path) > 3:
                 posts.setdefault(_normal(urlunsplit(target)), None)
@@ -42,12 +65,17 @@ def list_archive(url: str, client: Client, *, name: str) -> Listing:
                 if key not in seen_pages:
                     seen_pages.add(key)
                     todo.append(key)
-    return Listing(entries=[_entry(u, client, name) for u in posts], complete=True)
+    listing = Listing(entries=[_entry(u, client, name, sites) for u in posts], complete=not todo)
+    if todo:
+        listing.note = (f"stopped after {MAX_ARCHIVE_PAGES} archive pages (the limit): posts listed only on later pages "
+                        "were not synced, and none is reported as removed upstream")
+    return listing
 
 
 def parse_post_page(text: str, url: str) -> Post:
     soup = BeautifulSoup(text, "lxml")
     header = soup.select_one("#web-header")
+    body = article_body(text, page=True)  # first: it refuses a page nested too deeply to read
     title = _first(soup.select_one("#web-header h1"), _meta(soup, "og:title"), soup.find("h1"), soup.title) or url
     subtitle = _first(soup.select_one("#web-header h2"), _meta(soup, "og:description"), _meta(soup, "description"))
     stated = _meta(soup, "article:published_time") or (soup.find("time", datetime=True) or {}).get("datetime")
@@ -55,13 +83,12 @@ def parse_post_page(text: str, url: str) -> Post:
     canonical = soup.find("link", rel="canonical", href=True)
     page_url = canonical["href"] if canonical and canonical["href"].startswith("http") else url
     slug = urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] or None
-    return Post(key=url, title=title, body_html=article_body(text, page=True), url=page_url, date=day, subtitle=subtitle,
-                slug=slug)
+    return Post(key=url, title=title, body_html=body, url=page_url, date=day, subtitle=subtitle, slug=slug)
 
 
-def _entry(url: str, client: Client, name: str) -> Entry:
+def _entry(url: str, client: Client, name: str, sites: Sites) -> Entry:
     def load() -> Post:
-        return parse_post_page(client.get(url, source=name, hints={404: "the post page is gone", 410: "the post page is gone"}).text, url)
+        return parse_post_page(fetch_page(client, url, source=name, sites=sites), url)
 
     return Entry(key=url, title=url, url=url, fingerprint=None, load=load)
 

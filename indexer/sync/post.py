@@ -1,12 +1,13 @@
 """A fetched post, and what sync writes for it: a clean HTML file and its metadata sidecar.
 
-The body kept is the article only: beehiiv's body container (`#content-blocks`) when the HTML
-has one; else, for a whole page, its <main>, its only <article> or its <body>; for a fragment
-(a feed's content), all of it. Scripts, styles, frames, forms, tracking pixels and event-handler
-attributes are dropped before writing. The written page is checked with the archive's own HTML
-reader: a post in which it finds no text is not written. The sidecar holds what
-`indexer.read.meta` reads (title, date, url, language) plus the post's source id, subtitle and
-tags, which the reader accepts and leaves aside.
+The body is cleaned by `clean.article_body`. What is written must be what a rebuild indexes,
+so sync applies the archive reader's own limits: the page is checked with its HTML reader (a
+post in which it finds no text is not written), a page over the reader's file size limit is
+refused, control characters (NUL...) are removed, titles are clipped as the reader clips them,
+tags and other metadata are bounded so that the sidecar stays under the reader's limit, and the
+metadata goes through the reader's own checks. The sidecar holds what `indexer.read.meta`
+reads (title, date, url, language) plus the post's source id, subtitle and tags, which the
+reader ignores.
 """
 
 from __future__ import annotations
@@ -14,22 +15,30 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import yaml
-from bs4 import BeautifulSoup, Comment, Tag
 
+from indexer.errors import InputError
+from indexer.read import MAX_FILE_BYTES, MAX_TITLE_CHARS
 from indexer.read.html import parse_html
 from indexer.read.lang import detect_language
+from indexer.read.lines import clip
+from indexer.read.meta import MAX_META_CHARS, checked_metadata
+from indexer.sync.clean import PostRefused, article_body  # noqa: F401 - re-exported for the sources
+from indexer.terminal import printable
 
-BODY_CONTAINER = "#content-blocks"  # beehiiv's web pages and free_web_content
-_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "input", "button", "link", "meta")
-_PIXEL_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:width|height)\s*:\s*[01]px", re.I)
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # what the reader counts as binary
+_NUMBER = re.compile(r"\d+(?:\.\d*)?")
+_LAST_DAY = 253402300799  # 9999-12-31T23:59:59Z in Unix seconds
 WRITTEN_BY = "# Written by `python -m indexer sync`"  # the first line of every sidecar sync writes
+MAX_TAGS, MAX_TAG_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS = 50, 100, 1000, 2000
 
 
 @dataclass(frozen=True)
@@ -55,39 +64,44 @@ class Rendered:
     sidecar: bytes
 
 
-def article_body(markup: str, *, page: bool) -> str:
-    """The article body of a web page (`page`) or of a content fragment, as clean HTML: without
-    scripts, styles, frames, forms, tracking pixels and event handlers."""
-    soup = BeautifulSoup(markup, "lxml")
-    container = _container(soup, page)
-    for tag in container.find_all(_DROP):
-        tag.decompose()
-    for comment in container.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for img in container.find_all("img"):
-        if _is_pixel(img):
-            img.decompose()
-    for tag in [container, *container.find_all(True)]:
-        for name in [a for a in tag.attrs if a.lower().startswith("on")]:
-            del tag[name]
-    inner = container.decode_contents() if container.name in ("body", "[document]") else str(container)
-    return inner.strip()
-
-
-def render(post: Post, *, source: str) -> Rendered | None:
-    """The HTML file and sidecar for `post`, or None when its body holds no text (the existing
-    HTML reader finds no section in it)."""
-    page = _page(post)
-    parsed = parse_html(page, "post")
-    text = "\n".join(s.text for s in parsed.sections if s.text.strip())
+def render(post: Post, *, source: str) -> Rendered:
+    """The HTML file and sidecar for `post`, as the archive's reader will read them; raises
+    PostRefused when the reader would not index it (no text, too large)."""
+    post = bounded(post)
+    page = _CONTROLS.sub("", _page(post))
+    data = page.encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise PostRefused(f"the post is {len(data) / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB an issue file may be")
+    text = "\n".join(s.text for s in parse_html(page, "post").sections if s.text.strip())
     if not text.strip():
-        return None
+        raise PostRefused("no text in the post's body")
     language = (post.language or "").split("-")[0].lower() or detect_language(f"{post.title}\n{text}")
-    meta = {"title": post.title, "date": post.date, "url": post.url, "language": language, "source_id": post.key,
+    meta = {"title": post.title, "date": post.date, "url": post.url, "language": language, "source_id": clip(post.key, 500),
             "subtitle": post.subtitle, "tags": list(post.tags) or None}
-    head = f"{WRITTEN_BY} from {source}.\n# Edit the issue file by hand and later syncs keep your version.\n"
-    body = yaml.safe_dump({k: v for k, v in meta.items() if v}, allow_unicode=True, sort_keys=False, width=1000)
-    return Rendered(html=page.encode("utf-8"), sidecar=(head + body).encode("utf-8"))
+    head = f"{WRITTEN_BY} from {printable(source).replace(chr(10), ' ')}.\n# Edit the issue file by hand and later syncs keep your version.\n"
+    meta = {k: v for k, v in meta.items() if v}
+    sidecar = head + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    try:  # the reader's own checks, on what the sidecar's YAML reads back as (safe_dump writes text as text)
+        if len(sidecar) > MAX_META_CHARS:
+            raise InputError("post.html", f"{len(sidecar):,} characters long, at most {MAX_META_CHARS:,}")
+        checked_metadata(meta, Path("post.html"), "metadata")
+    except InputError as exc:
+        raise PostRefused(f"its metadata would not be read ({exc.reason})") from None
+    return Rendered(html=data, sidecar=sidecar.encode("utf-8"))
+
+
+def bounded(post: Post) -> Post:
+    """`post` with its metadata as the reader takes it: one-line titles without control
+    characters, clipped; at most MAX_TAGS short tags; an http(s) url only."""
+    url = post.url.strip() if isinstance(post.url, str) and post.url.strip().lower().startswith(("http://", "https://")) else None
+    return Post(key=post.key, title=_line(post.title, MAX_TITLE_CHARS) or _line(post.key, MAX_TITLE_CHARS) or "(untitled)",
+                body_html=post.body_html, url=url if url and len(url) <= MAX_URL_CHARS else None, date=post.date,
+                subtitle=_line(post.subtitle, MAX_TEXT_CHARS), slug=post.slug, language=_line(post.language, 20),
+                tags=tuple(t for t in (_line(t, MAX_TAG_CHARS) for t in post.tags[:MAX_TAGS]) if t))
+
+
+def _line(text: str | None, most: int) -> str | None:
+    return clip(" ".join(printable(_CONTROLS.sub(" ", text)).split()), most) or None if text else None
 
 
 def file_stem(post: Post) -> str:
@@ -102,14 +116,23 @@ def file_stem(post: Post) -> str:
 
 def day_of(value: float | int | str | None) -> str | None:
     """The UTC day of a Unix time or of an ISO date and time ("2024-09-16 06:00:00 UTC",
-    "2024-07-01T06:00:00.000Z"), or None when there is none. Raises ValueError for anything else."""
+    "2024-07-01T06:00:00.000Z"), or None when there is none. Raises ValueError for anything else,
+    a time before 1970 or after 9999 included."""
     if value is None or str(value).strip() == "":
         return None
     text = str(value).strip()
-    if text.replace(".", "", 1).isdigit():
-        return datetime.fromtimestamp(float(text), tz=timezone.utc).strftime("%Y-%m-%d")
-    stamp = datetime.fromisoformat(text.removesuffix(" UTC"))
-    return (stamp.astimezone(timezone.utc) if stamp.tzinfo else stamp).strftime("%Y-%m-%d")
+    try:
+        if isinstance(value, bool):
+            raise ValueError("true/false is no date")
+        if isinstance(value, (int, float)) or _NUMBER.fullmatch(text):
+            seconds = float(text)
+            if not (math.isfinite(seconds) and 0 <= seconds <= _LAST_DAY):
+                raise ValueError(f"{text[:40]} is not a Unix time between 1970 and 9999")
+            return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d")
+        stamp = datetime.fromisoformat(text.removesuffix(" UTC"))
+        return (stamp.astimezone(timezone.utc) if stamp.tzinfo else stamp).strftime("%Y-%m-%d")
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"{text[:40]} is out of range") from exc
 
 
 def _page(post: Post) -> str:
@@ -124,19 +147,6 @@ def _page(post: Post) -> str:
         '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n' + "\n".join(head) + "\n</head>\n<body>\n<main>\n"
         f"<h1>{esc(post.title)}</h1>\n{lead}{post.body_html}\n</main>\n</body>\n</html>\n"
     )
-
-
-def _container(soup: BeautifulSoup, page: bool) -> Tag:
-    found = soup.select_one(BODY_CONTAINER)
-    if found is None and page:
-        articles = soup.find_all("article")
-        found = soup.find("main") or (articles[0] if len(articles) == 1 else None)
-    return found or soup.body or soup
-
-
-def _is_pixel(img: Tag) -> bool:
-    size = [str(img.get(a, "")).strip().rstrip("px") for a in ("width", "height")]
-    return any(s in ("0", "1") for s in size) or bool(_PIXEL_STYLE.search(str(img.get("style", "")))) or not img.get("src")
 
 
 def fingerprint(data: object) -> str:

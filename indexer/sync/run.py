@@ -2,8 +2,9 @@
 
 For each listed post: a post seen before whose listing has not changed is left alone without
 being fetched; otherwise it is fetched and rendered, and its file is written when it is new, or
-replaced when it changed upstream and nobody edited it by hand since the last sync. A source
-that fails is reported and the next one is synced; whatever was written stays.
+replaced when it changed upstream and nobody edited it by hand since the last sync. A post that
+cannot be synced is skipped with a one-line reason; a source that fails, or runs past its
+deadline, is reported and the next one is synced; whatever was written stays.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Callable
 
 from indexer.errors import SyncError
-from indexer.sync.files import Manifest, Record, free_stem, normal_url, now, sha256, sha256_of, sync_lock, write_atomic
-from indexer.sync.http import Client, HttpSettings
-from indexer.sync.post import Post, Rendered, file_stem, render
-from indexer.sync.listing import Entry
+from indexer.sync.files import clear_orphans, free_stem, normal_url, now, sha256, sha256_of, sync_lock, write_atomic
+from indexer.sync.http import Client, DeadlinePassed, HttpSettings
+from indexer.sync.listing import Entry, distinct
+from indexer.sync.manifest import Manifest, Record
+from indexer.sync.post import Post, PostRefused, Rendered, file_stem, render
 from indexer.sync.sources import Source, list_source
 from indexer.sync.summary import SourceReport, SyncReport
 
@@ -25,65 +27,86 @@ Progress = Callable[[str, int, int], None]  # (source name, posts done, posts li
 
 
 def sync_archive(sources: Sequence[Source], archive: Path, *, settings: HttpSettings = HttpSettings(),
-                 progress: Progress | None = None) -> SyncReport:
-    """Sync `sources` into `archive` (created if missing) and report what happened per source."""
+                 progress: Progress | None = None, hosts: tuple[str, ...] = ()) -> SyncReport:
+    """Sync `sources` into `archive` (created if missing) and report what happened per source.
+    Post pages are fetched from each source's own site and from `hosts` only."""
     started = time.monotonic()
     archive = Path(archive)
     archive.mkdir(parents=True, exist_ok=True)
     report = SyncReport(str(archive))
     with sync_lock(archive), Client(settings) as client:
         manifest = Manifest(archive)
+        report.cleared = clear_orphans(archive, manifest.owned)
         for source in sources:
-            report.sources.append(_sync_source(source, archive, manifest, client, progress))
+            with client.deadline():
+                report.sources.append(_sync_source(source, archive, manifest, client, progress, hosts))
     report.seconds = time.monotonic() - started
     return report
 
 
-def _sync_source(source: Source, archive: Path, manifest: Manifest, client: Client, progress: Progress | None) -> SourceReport:
+def _sync_source(source: Source, archive: Path, manifest: Manifest, client: Client, progress: Progress | None,
+                 hosts: tuple[str, ...]) -> SourceReport:
     out = SourceReport(source.name)
     try:
-        listing = list_source(source, client, manifest.states.get(source.name, {}))
+        listing = list_source(source, client, manifest.states.get(source.name, {}), hosts)
     except SyncError as exc:
         out.error = exc.reason
         return out
-    out.note, out.skipped = listing.note, list(listing.skipped)
-    failures, elsewhere = [], 0
+    except Exception as exc:  # noqa: BLE001 - a bug or an unforeseen answer costs this source, not the run
+        out.error = _internal(exc)
+        return out
+    entries, repeats = distinct(listing.entries)
+    out.note, out.skipped = _joined(listing.note, repeats and f"{repeats} posts were listed twice; each was synced once"), list(listing.skipped)
+    failures, elsewhere, done = [], 0, 0
+    listed = {e.key for e in entries}
     try:
-        for done, entry in enumerate(listing.entries):
+        for done, entry in enumerate(entries):
             if progress:
-                progress(source.name, done, len(listing.entries))
+                progress(source.name, done, len(entries))
             try:
-                status, detail = _sync_entry(entry, source.name, archive, manifest)
+                status, detail = _sync_entry(entry, source.name, archive, manifest, listed)
+            except DeadlinePassed as exc:
+                out.error = f"{exc.reason}; {len(entries) - done} of {len(entries)} posts were not synced, run sync again to continue"
+                break
             except SyncError as exc:
-                out.skipped.append((entry.title, exc.reason))
-                failures.append(exc.reason)
-                continue
+                status, detail = "failed", exc.reason
+            except PostRefused as exc:
+                status, detail = "skipped", str(exc)
+            except RecursionError:
+                status, detail = "skipped", "nested too deeply to read"
+            except MemoryError:
+                status, detail = "skipped", "too large to read in memory"
+            except Exception as exc:  # noqa: BLE001 - one bad post must not stop the others
+                status, detail = "skipped", _internal(exc)
             if status in ("new", "updated"):
                 (out.new if status == "new" else out.updated).append(detail)
-            elif status == "skipped":
+            elif status in ("skipped", "failed"):
                 out.skipped.append((entry.title, detail))
+                failures += [detail] if status == "failed" else []
             else:
                 out.unchanged += 1
                 elsewhere += status == "elsewhere"
+        else:
+            done = len(entries)
     finally:
         manifest.flush()  # what was written is recorded, even when a write failed
     if progress:
-        progress(source.name, len(listing.entries), len(listing.entries))
-    if failures:
-        out.error = f"{len(failures)} of {len(listing.entries)} posts could not be fetched (first: {failures[0]}); run sync again to retry them"
-    elif listing.state != manifest.states.get(source.name, {}):
+        progress(source.name, done, len(entries))
+    if failures and out.error is None:
+        out.error = f"{len(failures)} of {len(entries)} posts could not be fetched (first: {failures[0]}); run sync again to retry them"
+    elif out.error is None and listing.state != manifest.states.get(source.name, {}):
         manifest.states[source.name] = listing.state
         manifest.save()
     if elsewhere:
-        out.note = ((out.note + "; ") if out.note else "") + f"{elsewhere} posts were already synced from another source"
-    if listing.complete:
-        out.removed = _removed(manifest, source.name, listing.entries)
+        out.note = _joined(out.note, f"{elsewhere} posts were already synced from another source")
+    if listing.complete and out.error is None:
+        out.removed = _removed(manifest, source.name, entries)
     return out
 
 
-def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest) -> tuple[str, str]:
+def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest, listed: set[str]) -> tuple[str, str]:
     """(status, file or reason): status is new, updated, unchanged, elsewhere or skipped."""
-    found = manifest.find(entry.key, entry.url)
+    found = manifest.find(entry.key, entry.url, listed)
     key, record = found if found else (entry.key, None)
     if record is not None:
         if record.source != source:
@@ -94,15 +117,12 @@ def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest) ->
         return "skipped", mine
     post = entry.load()
     rendered = render(post, source=source)
-    if rendered is None:
-        return "skipped", "no text in the post's body"
     if record is None and (mine := _by_hand(manifest, post.url)):
         return "skipped", mine
     if record is None:
-        stem = free_stem(archive, file_stem(post), manifest.files(), rendered.html)
+        stem = free_stem(archive, file_stem(post), manifest.owned, rendered.html)
         record = _write(archive, stem, rendered, entry, source, post)
-        manifest.records[key] = record
-        manifest.changed()
+        manifest.put(key, record)
         return "new", record.file
     new = (sha256(rendered.html), sha256(rendered.sidecar))
     if new == (record.sha256, record.sidecar_sha256):
@@ -115,8 +135,7 @@ def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest) ->
         return "skipped", f"{record.file} was deleted by hand; not restored (it changed upstream)"
     if on_disk[0] not in (record.sha256, new[0]) or on_disk[1] not in (record.sidecar_sha256, new[1]):
         return "skipped", f"{record.file} was edited by hand; your version is kept (the post also changed upstream)"
-    manifest.records[key] = _write(archive, record.file.removesuffix(".html"), rendered, entry, source, post)
-    manifest.changed()
+    manifest.put(key, _write(archive, record.file.removesuffix(".html"), rendered, entry, source, post))
     return "updated", record.file
 
 
@@ -138,3 +157,12 @@ def _removed(manifest: Manifest, source: str, entries: list[Entry]) -> list[str]
     urls = {normal_url(e.url) for e in entries if e.url}
     return sorted(r.file for k, r in manifest.records.items()
                   if r.source == source and k not in keys and not (r.url and normal_url(r.url) in urls))
+
+
+def _internal(exc: Exception) -> str:
+    line = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"internal error ({type(exc).__name__}: {line}); please report it"
+
+
+def _joined(*notes: str | None) -> str | None:
+    return "; ".join(n for n in notes if n) or None

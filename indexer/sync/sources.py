@@ -11,7 +11,9 @@ A bare value is recognised when its kind is plain: a `pub_` id, a `.csv` path, a
 `/p/` in its path, a URL ending in `.xml`, `/feed` or `/rss`.
 
 Each kind lists its posts (see `listing`); an entry's `load` fetches what the listing does not
-hold (a post page), so an entry whose fingerprint has not changed is never fetched.
+hold (a post page), so an entry whose fingerprint has not changed is never fetched. Post pages
+come from the source's own site only; `hosts:` in sync.yaml lists other hosts allowed (`host`
+or `host:port`), e.g. the publication's site for a feed served from rss.beehiiv.com.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ from indexer.sync.listing import Listing
 
 KINDS = ("feed", "beehiiv", "csv", "page", "archive")
 CONFIG_FILE = Path("sync.yaml")
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """What sync.yaml says: the sources, and the hosts post pages may also come from."""
+
+    sources: list["Source"]
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,29 +68,34 @@ def parse_source(spec: str) -> Source:
     return Source(guessed, spec)
 
 
-def load_config(path: Path) -> list[Source]:
-    """The sources listed in a sync.yaml (`sources:` followed by a list of KIND:VALUE strings)."""
+def load_config(path: Path) -> SyncConfig:
+    """What a sync.yaml lists: `sources:`, a list of KIND:VALUE strings, and optionally `hosts:`,
+    a list of hosts (`host` or `host:port`) that post pages may also be fetched from."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({(str(exc).splitlines() or [type(exc).__name__])[0]})") from None
     specs = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
         raise ConfigError(f"{path}: expected `sources:` followed by a list of KIND:VALUE strings")
-    return [parse_source(s) for s in specs]
+    hosts = data.get("hosts") or []
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and re.fullmatch(r"[\w.-]+(:\d+)?", h.strip()) for h in hosts):
+        raise ConfigError(f"{path}: `hosts:` must be a list of host names, each `host` or `host:port`")
+    return SyncConfig([parse_source(s) for s in specs], tuple(h.strip().lower() for h in hosts))
 
 
-def list_source(source: Source, client: Client, state: dict) -> Listing:
-    """The entries of `source`; `state` is what its last complete sync kept (feed validators)."""
+def list_source(source: Source, client: Client, state: dict, hosts: tuple[str, ...] = ()) -> Listing:
+    """The entries of `source`; `state` is what its last complete sync kept (feed validators);
+    post pages may come from the source's own site and from `hosts`."""
     if source.kind == "feed":
-        return feed.list_feed(source.value, client, state, name=source.name)
+        return feed.list_feed(source.value, client, state, name=source.name, hosts=hosts)
     if source.kind == "beehiiv":
         return beehiiv.list_from_env(source.value, client, name=source.name)
     if source.kind == "csv":
         return csvfile.list_csv(Path(source.value), name=source.name)
     if source.kind == "page":
-        return pages.list_pages([source.value], client, name=source.name)
-    return pages.list_archive(source.value, client, name=source.name)
+        return pages.list_pages([source.value], client, name=source.name, hosts=hosts)
+    return pages.list_archive(source.value, client, name=source.name, hosts=hosts)
 
 
 def _guess(value: str) -> str | None:
@@ -88,7 +103,10 @@ def _guess(value: str) -> str | None:
         return "beehiiv"
     if value.lower().endswith(".csv") and "://" not in value:
         return "csv"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https"):
         return None
     path = parts.path.rstrip("/")

@@ -26,6 +26,7 @@ class SyncReport:
     archive: str
     sources: list[SourceReport] = field(default_factory=list)
     seconds: float = 0.0
+    cleared: list[str] = field(default_factory=list)  # sidecars a killed sync left without their issue, removed
 
     @property
     def failed(self) -> bool:
@@ -37,8 +38,9 @@ class SyncReport:
 
 
 def summary_lines(report: SyncReport) -> list[str]:
-    """The summary a person reads after a sync: one line of counts per source, then the details."""
-    lines = []
+    """The summary a person reads after a sync: one line of counts per source, then the details.
+    (Titles, reasons and notes come from the sources: the CLI prints them through `printable`.)"""
+    lines = [f"Removed {name}: a sidecar left without its issue by a sync that was killed" for name in report.cleared]
     for s in report.sources:
         status = "FAILED" if s.failed else "ok"
         lines.append(f"{s.name}: {len(s.new)} new, {len(s.updated)} updated, {s.unchanged} unchanged, "

@@ -2,12 +2,14 @@
 
     python tests/benchmarks/bench_fuzz.py [--files 10000] [--seed 8] [--workers 3] [--workdir DIR]
     python tests/benchmarks/bench_fuzz.py --big 1 5      # big pathological pages: CPU s to read and to cut, by size
+    python tests/benchmarks/bench_fuzz.py --sync 200     # 200 hostile feeds and API pages through `indexer sync`
 
 Writes the files (in one folder per worker), then reads and chunks each one in worker subprocesses
 whose address space is capped at 3 GiB (tests/fuzz_run.py), with a limit of 10 CPU seconds per file (and 60 s of wall-clock time). Prints the counts (indexed, skipped, by
 reason), the failures (a file that reached the readers' last-resort handler, ran out of memory,
 took over 10 s, or was skipped with a reason that is not one line), the slowest file and the
-reading process's peak RSS.
+reading process's peak RSS. With --sync, hostile sources served on 127.0.0.1 go through the real
+`python -m indexer sync` instead (tests/fuzzsync.py), and the counts that must be 0 are printed.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--cpu-limit", type=float, default=10.0, help="CPU seconds over which a file counts as a failure")
     parser.add_argument("--big", type=int, nargs="+", metavar="MB", help="only time big pathological pages of these sizes")
+    parser.add_argument("--sync", type=int, metavar="SOURCES", help="only fuzz sync with this many hostile feeds and API listings")
     args = parser.parse_args()
+    if args.sync:
+        return sync_campaign(args.sync, args.seed, args.workdir)
     if args.big:
         return big_pages(args.big)
     folder = (args.workdir or Path(tempfile.mkdtemp(prefix="aibrew-fuzz-"))) / f"fuzz-{args.seed}-{args.files}"
@@ -73,6 +78,25 @@ def main() -> int:
     for failure in report["failures"][:50]:
         print(f"FAILURE {failure['file']}: {failure['problem']}")
     return 1 if report["failures"] else 0
+
+
+def sync_campaign(sources: int, seed: int, workdir: Path | None) -> int:
+    """Hostile feeds and API pages through the real sync command; 1 if anything that must be 0 is not."""
+    from tests.fuzzsync import MUST_BE_ZERO, run_campaign
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="aibrew-fuzz-sync-", dir=workdir) as folder:
+        report = run_campaign(sources, Path(folder), seed=seed)
+    print(f"{report['sources']} hostile sources (seed {seed}), {report['posts']} posts, {report['runs']} sync runs "
+          f"in {time.monotonic() - started:.0f} s")
+    print(f"source faults: {', '.join(f'{k} {v}' for k, v in sorted(report['faults'].items()))}")
+    print(f"expected posts {report['expected']}, indexed {report['indexed']}; posts skipped with a reason {report['skipped']}; "
+          f"source errors {report['source_errors']}")
+    print("| " + " | ".join(MUST_BE_ZERO) + " |\n|" + "---|" * len(MUST_BE_ZERO) + "\n| " +
+          " | ".join(str(report[k]) for k in MUST_BE_ZERO) + " |")
+    for problem in report["problems"][:50]:
+        print(f"PROBLEM {problem}")
+    return 1 if any(report[k] for k in MUST_BE_ZERO) else 0
 
 
 def big_pages(sizes: list[int]) -> int:
