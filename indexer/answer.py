@@ -123,7 +123,7 @@ def extractive_answer(index: Index, query: Query, hits: Sequence[Hit], *, eviden
     if not chosen:  # only headings: cite the best passage itself
         best = hits[(evidence or 1) - 1]
         chosen = [_Candidate(Sentence(best.text, evidence or 1, best.issue_id, best.start, best.end, best.score), -1, evidence or 1)]
-    return _compose(query, hits, _with_antecedents(index, hits, chosen, max_sentences))
+    return _compose(query, hits, _headlined(index, hits, _with_antecedents(index, hits, chosen, max_sentences), max_sentences))
 
 
 def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> Answer:
@@ -133,7 +133,7 @@ def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> 
 
     subject = on_subject(query, hits, 0.0)
     pool = _candidates(index, query, subject, 0.05, 0.01)
-    chosen = _with_antecedents(index, hits, _select(index, pool, 3, 1, 0.15, lead=None), 3)
+    chosen = _headlined(index, hits, _with_antecedents(index, hits, _select(index, pool, 3, 1, 0.15, lead=None), 3), 4)
     answer = _compose(query, hits, chosen)
     missing = missing_part(query, signals)
     answer.outcome, answer.premise = "related", not_reported(query, missing)
@@ -237,6 +237,32 @@ def _before(index: Index, hit: Hit, c: _Candidate) -> _Candidate | None:
     if is_noise(text) or is_filler(text):
         return None
     return _Candidate(Sentence(text, c.rank, hit.issue_id, start, end, c.sentence.score), rows[at - 1], c.rank)
+
+
+HEADLINE_REACH = 300  # characters before a passage its item's headline may stand in
+
+
+def _headlined(index: Index, hits: Sequence[Hit], chosen: list[_Candidate], most: int) -> list[_Candidate]:
+    """The lead passage's own headline quoted first, when its item has one just before it ('Nvidia
+    achète Groq pour 20 milliards de dollars') that tells more than a label and is not already
+    said: a news item's headline often holds the fact its summary leaves out. At most `most`
+    sentences in all (the last one makes room)."""
+    if not chosen or chosen[0].row < 0:
+        return chosen
+    lead = chosen[0].rank
+    hit = hits[lead - 1]
+    headline = hit.section.split(" › ")[-1].strip()
+    if headline == hit.title.strip() or is_noise(headline) or is_filler(headline):
+        return chosen
+    text = index.issues[hit.issue_id].text
+    start = text.rfind(headline, max(0, hit.start - HEADLINE_REACH), hit.start + len(headline))
+    if start < 0 or start >= hit.start:
+        return chosen
+    line = _Candidate(Sentence(headline, lead, hit.issue_id, start, start + len(headline), chosen[0].sentence.score), -1, lead)
+    if any(same_fact(index, line, c) for c in chosen):
+        return chosen
+    same_item = [replace(c, sentence=replace(c.sentence, context="")) if c.rank == lead else c for c in chosen]
+    return ([line] + same_item)[:max(most, 1)]
 
 
 def _titled(hit: Hit, c: _Candidate) -> _Candidate:

@@ -250,6 +250,21 @@ def test_answers_have_no_fact_twice_no_filler_and_citations_in_reading_order(eng
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("question,headline", [
+    ("Qui a racheté Groq ?", "Nvidia achète Groq pour 20 milliards de dollars dans sa plus grosse acquisition"),
+    ("How much did Wabi raise?", 'Wabi lève 20 millions $ pour construire le "YouTube des applications"'),
+])
+def test_an_answer_leads_with_its_items_own_headline(engine, question, headline):
+    # The summary under a news headline often leaves out the fact the headline gives (the price).
+    answer = engine.ask(question)
+    first = answer.sentences[0]
+    assert answer.found and first.text == headline and first.citation == 1
+    assert engine.index.issues[first.issue_id].text[first.start : first.end] == headline
+    assert answer.text.startswith(f"{headline} [1] ")
+    assert sum(headline in s.shown for s in answer.sentences) == 1  # not again as a sentence's title
+
+
+@pytest.mark.e2e
 def test_an_english_reader_is_told_the_quotes_are_french(engine, built_index):
     english = engine.ask("Did Nvidia buy Groq?")
     assert english.quotes_language == "fr"
