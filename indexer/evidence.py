@@ -19,11 +19,11 @@ _MONTHS = ("janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|n
 _FACTS = {
     "money": re.compile(r"[\$€£¥]|\b(?:dollars?|euros?|usd|eur|livres sterling|cents?|gratuit\w*|free|"
                         r"m\$|mds?\s?\$|md\$|k\$|b\$|bn)\b|\d\s?(?:[mbk]\$|mds?\b|md\b)"),
-    # a number that is not a year, or a number word
+    # a number that is not a year nor a version ('GPT-5'), or a number word
     "count": re.compile(r"\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
                         r"cinquante|soixante|cent|cents|mille|two|three|four|five|seven|eight|nine|ten|eleven|twelve|"
                         r"fifteen|twenty|thirty|forty|fifty|hundred|dozen)\b|"
-                        r"(?<![\w.,])(?!(?:1[5-9]\d\d|20\d\d)(?![\w]|[.,]\d))\d|\b(?:milliards?|millions?|billions?|"
+                        r"(?<![\w.,-])(?!(?:1[5-9]\d\d|20\d\d)(?![\w]|[.,]\d))\d|\b(?:milliards?|millions?|billions?|"
                         r"trillions?|dizaines?|centaines?|milliers?|dozens?|hundreds?|thousands?|gratuit\w*|free)\b"),
     "date": re.compile(rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})\b|\b(?:{_MONTHS})\b|\b(?:hier|aujourd'hui|yesterday|today|"
                        r"semaine|week|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b"),
