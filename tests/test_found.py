@@ -89,6 +89,9 @@ def test_the_evidence_must_be_in_one_passage_and_told_of_the_names():
     far = "Nvidia publie ses résultats. " + "Une phrase sans rapport. " * 3 + "Le prix atteint 3 dollars."
     assert not support(read_query("How much did Nvidia pay?"), far).complete  # the amount is not said of Nvidia
     assert not support(read_query("Combien de soldats à Bouvines ?"), "Bouvines, 1214 : 3 000 chevaliers.").complete
+    aardvark = "OpenAI dévoile Aardvark, un agent alimenté par GPT-5 qui analyse les dépôts de code."
+    assert not support(read_query("Combien de dépôts de code Aardvark a-t-il analysés ?"), aardvark).complete  # a version, not a count
+    assert support(read_query("Combien de dépôts de code Aardvark a-t-il analysés ?"), aardvark.replace("les", "1 200")).complete
 
 
 def test_english_names_match_their_french_cognates_not_any_word_that_starts_alike():
