@@ -55,6 +55,7 @@ def list_feed(url: str, client: Client, state: dict, *, name: str, hosts: tuple[
     parsed = feedparser.parse(
         io.BytesIO(response.content),
         response_headers={**{k.lower(): v for k, v in response.headers.items()}, "content-location": response.url},
+        sanitize_html=False,  # clean.article_body strips what is dangerous, as for every other source
     )
     _check(parsed, content_type, response.content, name)
     language = parsed.feed.get("language")
