@@ -62,7 +62,7 @@ def body(folder: str, settings: conversation.Settings, lang: str) -> None:
         asking.ask_view(engine, settings, key, lang)
     keep_url(engine, settings, lang)
     if state.get("notes"):
-        notes.warning(link_notes(state.notes, lang), icon=":material/link_off:")
+        notes.warning(link_notes(state.notes, lang))
     scroll()
 
 

@@ -31,7 +31,7 @@ mark.aib-used { background: #ffe08a; color: #1f1f1f; padding: 0 1px; border-radi
 .aib-counter.aib-over { color: #c62828; opacity: 1; }
 [class*="st-key-latest-"] button p, [class*="st-key-issue-"] button p {
   text-decoration: underline; text-underline-offset: 3px; text-decoration-color: rgba(128, 128, 128, .6); }
-[data-testid="stCodeCopyButton"] { opacity: 1 !important; visibility: visible !important; }
+[data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"]) { opacity: 1 !important; visibility: visible !important; }
 [class*="st-key-turn-"] { scroll-margin-top: 4rem; }
 @media (max-width: 640px) {
   [data-testid="stChatMessageAvatarUser"], [data-testid="stChatMessageAvatarAssistant"],

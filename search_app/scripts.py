@@ -4,7 +4,7 @@ they are given is checked (anchors and keys are lowercase letters, digits and da
 - `passage_script`: scroll the passage an issue was opened at into view, inside the issue's box;
 - `bring_script`: bring an element (the latest question, or the page's top) to the top of the page,
   again while the page still grows (a page whose chat box is pinned by Streamlit sticks to its bottom),
-  until it stays in place; it gives way at the reader's first scroll, touch or key;
+  until it stays in place; it gives way at the reader's first scroll, touch or key, and to a newer request;
 - `counter_script`: a character counter under the question box as its length nears the limit.
 """
 
@@ -36,10 +36,11 @@ def bring_script(key: str | None, nonce: int) -> str:
     """A script that brings the container with `key` (st.container(key=...)) to the top of the page, or
     the page's top when `key` is None; `nonce` makes each request a new element, so that it runs."""
     target = f"'.st-key-{_checked(key)}'" if key else "null"
-    return (f"<script>/* {int(nonce)} */ (function () {{ var start = Date.now(), still = 0, stop = false;"
+    return (f"<script>(function () {{ var me = {int(nonce)}, start = Date.now(), still = 0, stop = false;"
+            " window.aibBring = me;"  # a newer request supersedes this one
             " ['wheel', 'touchstart', 'keydown'].forEach(function (e) {"
             " window.addEventListener(e, function () { stop = true; }, {once: true, capture: true}); });"
-            " function go() { if (stop || Date.now() - start > 10000) return;"
+            " function go() { if (stop || window.aibBring !== me || Date.now() - start > 10000) return;"
             f" var main = {MAIN}, el = {target} && document.querySelector({target});"
             f" if (main && ({target} === null || el)) {{"
             f" var off = el ? el.getBoundingClientRect().top - main.getBoundingClientRect().top - {HEADER} : -main.scrollTop;"
