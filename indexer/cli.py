@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .config import Config
 from .errors import IndexerError, StrictSkip
-from .golden import SPLITS
 from .terminal import json_safe, printable
 
 
@@ -81,8 +80,6 @@ def _parser() -> argparse.ArgumentParser:
     source = evaluate.add_mutually_exclusive_group(required=True)
     source.add_argument("--questions", type=Path, help="golden questions (JSON lines, e.g. tests/golden/archive.jsonl), asked of the index")
     source.add_argument("--squad", type=Path, help="SQuAD-format JSON file (e.g. PIAF), indexed apart")
-    evaluate.add_argument("--split", choices=SPLITS, default="test",
-                          help="golden questions: the held-out half (test, default), the half tuned on (tune), or all")
     evaluate.add_argument("--index", type=Path, help="golden questions: index folder (default: index/)")
     evaluate.add_argument("--archive", action="append", type=Path,
                           help="golden questions: build a fresh index of these folders in --workdir first (repeatable)")
@@ -157,20 +154,29 @@ def _search(args) -> int:
     queries = [args.query] if args.query else (line.strip() for line in sys.stdin)
     for query in queries:
         if not query:  # an empty line still gets its line of output, so outputs match inputs
-            print(json.dumps({"query": "", "found": False, "results": []}) if args.json else "# \nNothing found.", flush=True)
+            print(json.dumps({"query": "", "outcome": "none", "found": False, "results": []}) if args.json else "# \nNothing found.",
+                  flush=True)
             continue
-        hits = engine.search(query, k=args.k)
-        found = engine.judge(query, hits).found
+        read = engine.read(query)
+        hits = engine.search(read, k=args.k)
+        outcome = engine.judge(read, hits).outcome
         if args.json:
             results = [h.as_json(n) for n, h in enumerate(hits, 1)]
-            print(json_safe(json.dumps({"query": query, "found": found, "results": results}, ensure_ascii=False)), flush=True)
+            print(json_safe(json.dumps({"query": query, "outcome": outcome, "found": outcome == "answered", "results": results},
+                                       ensure_ascii=False)), flush=True)
             continue
         print(printable(f"# {query}") if not args.query else "", end="\n" if not args.query else "")
-        if not found:
-            print("Nothing in the archive answers this; the closest passages:" if hits else "Nothing found.")
+        if outcome != "answered":
+            print(_SEARCH_HEADINGS[outcome] if hits else "Nothing found.")
         for n, hit in enumerate(hits, 1):
             print(printable(f"{n}. [{hit.score:.4f}] {hit.title} ({hit.date or 'undated'}) — {hit.section}\n   {hit.source}\n   {_clip(hit.text)}"))
     return 0
+
+
+_SEARCH_HEADINGS = {
+    "related": "The archive mentions this subject but does not report exactly what was asked; the closest passages:",
+    "none": "Nothing in the archive answers this; the closest passages:",
+}
 
 
 def _ask(args) -> int:
@@ -194,11 +200,18 @@ def _ask(args) -> int:
     if answer.notice:
         print(printable(f"note: {answer.notice}"), file=sys.stderr)
     print(printable(answer.text))
-    if answer.hits:
-        print("\nSources:" if answer.found else "\nClosest passages (probably not about the question):")
+    if answer.quotes_language:
+        print(f"(Quotes from the archive, in {_LANGUAGE_NAMES.get(answer.quotes_language, answer.quotes_language)}.)")
+    cited = set(answer.cited)
     for n, hit in enumerate(answer.hits, 1):
+        if n == 1 or (n in cited) != (n - 1 in cited):
+            heading = "Sources:" if n in cited else "Also related:" if cited else "Closest passages (probably not about the question):"
+            print(f"\n{heading}")
         print(printable(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})"))
     return 0 if answer.found else 1
+
+
+_LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 
 def _llm_settings(args):
@@ -237,12 +250,12 @@ def _eval(args) -> int:
     print(f"{result.questions} questions from {args.squad} (seed {args.seed})")
     for score in result.scores:
         print(score.line())
-    print(f"answer hit rate {result.hit_rate:.3f} (gold answer text inside the extractive answer), "
-          f"answered found {result.found_rate:.3f}")
+    print(f"answer hit rate {result.hit_rate:.3f} (gold answer text inside an answered question's answer); "
+          + ", ".join(f"{outcome} {share:.3f}" for outcome, share in result.outcomes.items()))
     if result.english:
         print(f"{len(result.english[0].questions)} questions of {args.english}, in English and in their original French:")
-        for language, score in zip(("en", "fr"), result.english):
-            print(f"{language}  {score.line()}")
+        for language, score, none in zip(("en", "fr"), result.english, result.nothing_found):
+            print(f"{language}  {score.line()}  nothing found {none:.3f}")
     return 0
 
 
@@ -252,7 +265,7 @@ def _eval_golden(args) -> int:
     from .engine import load_engine
     from .golden import load_questions, report, run_question
 
-    questions = load_questions(args.questions, args.split)
+    questions = load_questions(args.questions)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = _config(args).index_dir
         if args.archive:
@@ -265,10 +278,10 @@ def _eval_golden(args) -> int:
         outcomes = [run_question(engine, q) for q in questions]
     if args.json:
         for o in outcomes:
-            print(json.dumps({"id": o.question.id, "kind": o.question.kind, "language": o.question.language,
-                              "question": o.question.question, "rank": o.rank, "found": o.found, "answer_hit": o.answer_hit},
-                             ensure_ascii=False))
-    print(f"{len(questions)} questions from {args.questions} ({args.split} half)")
+            print(json.dumps({"id": o.question.id, "kind": o.question.kind, "why": o.question.why,
+                              "language": o.question.language, "question": o.question.question, "rank": o.rank,
+                              "outcome": o.outcome, "answer_hit": o.answer_hit, "shown": o.shown}, ensure_ascii=False))
+    print(f"{len(questions)} questions from {args.questions}")
     for language in ("en", "fr", "all"):
         print(report(outcomes, language).line())
     return 0

@@ -9,14 +9,15 @@ from typing import Callable
 
 import numpy as np
 
-from .answer import NOT_FOUND, Answer, extractive_answer
+from .answer import NOT_FOUND, Answer, extractive_answer, related_answer
 from .config import LLMSettings
 from .embed import Embedder, load_embedder
 from .errors import IndexMismatch
-from .index import Index, open_index
-from .records import Hit
 from .found import Verdict, judge, probe_vectors
-from .retrieve import Filters, query_language, search
+from .index import Index, open_index
+from .query import Query, read_query
+from .records import Hit
+from .retrieve import Filters, search
 
 MAX_QUESTION_CHARS = 500
 
@@ -30,39 +31,48 @@ class Engine:
         self._vector = lru_cache(maxsize=256)(lambda q: self.embedder.embed_queries([q])[0])
         self._probe = probe_vectors(self.index, self.embedder)
 
-    def query_vector(self, query: str) -> np.ndarray:
-        return self._vector(query)
+    def query_vector(self, text: str) -> np.ndarray:
+        return self._vector(text)
 
-    def search(self, query: str, *, k: int = 10, filters: Filters = Filters(), method: str = "hybrid",
-               per_issue: int | None = 3, language: str | None = None) -> list[Hit]:
+    def read(self, question: str | Query) -> Query:
+        """The question read once (`indexer.query`): cleaned, its language, names, terms and vector."""
+        if isinstance(question, Query):
+            return question
+        text = clean_question(question)
+        return read_query(text, self.query_vector)
+
+    def search(self, query: str | Query, *, k: int = 10, filters: Filters = Filters(), method: str = "hybrid",
+               per_issue: int | None = 3) -> list[Hit]:
         """The `k` closest passages, whether or not they answer the query (see `judge`)."""
-        query = clean_question(query)
-        return search(self.index, self.embedder, query, k=k, filters=filters, method=method, per_issue=per_issue,
-                      query_vector=self.query_vector(query), language=language)
+        return search(self.index, self.read(query), k=k, filters=filters, method=method, per_issue=per_issue)
 
-    def judge(self, query: str, hits: list[Hit], *, language: str | None = None) -> Verdict:
-        """Whether `hits` (from `search`) answer `query`: the calibrated found decision."""
-        query = clean_question(query)
-        return judge(self.index, query, language or query_language(query), hits, self.query_vector(query), self._probe)
+    def judge(self, query: str | Query, hits: list[Hit]) -> Verdict:
+        """What `hits` (from `search`) do with `query`: answer it, relate to it, or neither."""
+        return judge(self.index, self.read(query), hits, self._probe)
 
-    def ask(self, question: str, *, k: int = 5, filters: Filters = Filters(), llm: LLMSettings | None = None,
+    def ask(self, question: str | Query, *, k: int = 5, filters: Filters = Filters(), llm: LLMSettings | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
         """Retrieve, judge, then answer: extractively, or through the LLM endpoint when one is given
-        (falling back to the extractive answer, with a notice, when it fails). When the archive does
-        not answer the question, the answer says so and its hits are the closest passages anyway."""
-        question = clean_question(question)
-        language = query_language(question)
-        hits = self.search(question, k=k, filters=filters, language=language)
-        verdict = self.judge(question, hits, language=language)
-        if not verdict.found:
-            return Answer(question, language, NOT_FOUND[language], hits, outcome="none", confidence=verdict.confidence)
-        answer = extractive_answer(self.index, question, self.query_vector(question), hits, language)
+        (falling back to the extractive answer, with a notice, when it fails). When the archive only
+        relates to the question, the answer says what it does not report and what it does; when it
+        does not answer at all, the answer says so and its hits are the closest passages anyway."""
+        query = self.read(question)
+        hits = self.search(query, k=k, filters=filters)
+        verdict = self.judge(query, hits)
+        if verdict.outcome == "none":
+            return Answer(query.text, query.language, NOT_FOUND[query.language], hits, outcome="none",
+                          confidence=verdict.confidence)
+        if verdict.outcome == "answered":
+            answer = extractive_answer(self.index, query, hits, evidence=verdict.evidence)
+        else:
+            answer = related_answer(self.index, query, hits, verdict.signals)
         answer.confidence = verdict.confidence
         if llm is None or not llm.configured:
             return answer
         from .llm import answer_with_fallback
 
-        text, notice = answer_with_fallback(question, hits, language, llm, fallback=lambda: answer.text, on_token=on_token)
+        text, notice = answer_with_fallback(query.text, answer.hits, query.language, llm, fallback=lambda: answer.text,
+                                            on_token=on_token)
         answer.notice = notice
         if notice is None:
             answer.text, answer.via_llm = text, True

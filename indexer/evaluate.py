@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .answer import OUTCOMES
 from .build import build_index
 from .config import Config
 from .embed import Embedder
@@ -63,9 +64,14 @@ def sample_questions(questions: list[Question], n: int | None, seed: int) -> lis
 class EvalResult:
     scores: list[MethodScore]  # one per retrieval method
     hit_rate: float  # gold answer text inside the answer
-    found_rate: float  # questions answered "found"
+    outcomes: dict[str, float]  # share of the questions answered, related, none
     questions: int
     english: tuple[MethodScore, MethodScore] | None = None  # hybrid, English versions and their French originals
+    nothing_found: tuple[float, float] | None = None  # share told "nothing found": English versions, French originals
+
+    @property
+    def found_rate(self) -> float:
+        return self.outcomes.get("answered", 0.0)
 
 
 def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed: int = 0, workdir: Path | None = None,
@@ -83,8 +89,8 @@ def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed
         embed_up_front(engine, [q.text for q in chosen] + _english_texts(english))
         scores = [_score_method(engine, chosen, method) for method in METHODS]
         answers = [engine.ask(q.text) for q in chosen]
-        result = EvalResult(scores, sum(_answer_hit(a.text, q.answers) for a, q in zip(answers, chosen)) / len(chosen),
-                            sum(a.found for a in answers) / len(chosen), len(chosen))
+        result = EvalResult(scores, sum(a.found and _answer_hit(a.text, q.answers) for a, q in zip(answers, chosen)) / len(chosen),
+                            _shares(answers), len(chosen))
         if english:
             by_id = {q.id: q for q in questions}
             rows = [json.loads(line) for line in Path(english).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -92,7 +98,14 @@ def evaluate(squad: Path, embedder: Embedder, *, sample: int | None = 1000, seed
             translated = [Question(r["question"], q.paragraph, q.answers, q.id) for r, q in zip(rows, french)]
             embed_up_front(engine, [q.text for q in french])
             result.english = (_score_method(engine, translated, "hybrid"), _score_method(engine, french, "hybrid"))
+            result.nothing_found = tuple(_shares([engine.ask(q.text) for q in group]).get("none", 0.0)
+                                         for group in (translated, french))
     return result
+
+
+def _shares(answers) -> dict[str, float]:
+    """The share of the answers with each outcome."""
+    return {outcome: sum(a.outcome == outcome for a in answers) / max(len(answers), 1) for outcome in OUTCOMES}
 
 
 def _english_texts(path: Path | None) -> list[str]:
@@ -116,8 +129,7 @@ def _score_method(engine: Engine, questions: list[Question], method: str) -> Met
     ranks, times = [], []
     for q in questions:
         started = time.perf_counter()
-        text = clean_question(q.text)
-        hits = search(engine.index, engine.embedder, text, k=30, method=method, per_issue=None, query_vector=engine.query_vector(text))
+        hits = search(engine.index, engine.read(q.text), k=30, method=method, per_issue=None)
         times.append(time.perf_counter() - started)
         ranked = list(dict.fromkeys(h.issue_id for h in hits))
         ranks.append(ranked.index(q.paragraph) + 1 if q.paragraph in ranked else None)

@@ -24,9 +24,13 @@ TOKENIZER_VERSION = 1  # bump when tokenize's terms change: saved indexes and re
 STEMMER_LANGUAGES = {"fr": "french", "en": "english", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
 
 
+_PUNCTUATION = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2019": "'", "\u02bc": "'"})
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip accents: 'Données' -> 'donnees'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lower-case and strip accents, hyphens and apostrophes made plain: 'Données' -> 'donnees',
+    'États‑Unis' (a non-breaking hyphen) -> 'etats-unis'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_PUNCTUATION))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -93,10 +97,10 @@ class LexicalIndex:
         bm25.index(corpus, show_progress=False)
         return cls(bm25)
 
-    def scores(self, query: str, language: str) -> np.ndarray:
-        """BM25 score of every passage for `query` (zeros when no term is known)."""
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage for a query's `terms` (`tokenize`; zeros when none is known)."""
         n = int(self._bm25.scores["num_docs"])
-        ids = self._bm25.get_tokens_ids(tokenize(query, language))
+        ids = self._bm25.get_tokens_ids(list(terms))
         if not ids:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
@@ -110,12 +114,24 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"]
         return 0 if t is None else int(indptr[t + 1] - indptr[t])
 
-    def coverage(self, query: str, language: str, ids: Sequence[int]) -> np.ndarray:
-        """For each passage in `ids`, the idf-weighted share of the query's terms it contains.
+    def passages_with(self, term: str) -> np.ndarray:
+        """The ids of the passages a term occurs in."""
+        t = self._bm25.vocab_dict.get(term)
+        if t is None:
+            return np.zeros(0, dtype=np.int64)
+        indptr = self._bm25.scores["indptr"]
+        return np.asarray(self._bm25.scores["indices"][indptr[t] : indptr[t + 1]], dtype=np.int64)
+
+    def terms(self) -> list[str]:
+        """Every term of the index (stems, and names as written, folded)."""
+        return list(self._bm25.vocab_dict)
+
+    def coverage(self, terms: Sequence[str], ids: Sequence[int]) -> np.ndarray:
+        """For each passage in `ids`, the idf-weighted share of a query's `terms` it contains.
 
         Terms the index has never seen weigh as much as the rarest term, so a question
         about something absent from the archive scores low everywhere."""
-        terms = list(dict.fromkeys(tokenize(query, language)))
+        terms = list(dict.fromkeys(terms))
         ids = np.asarray(ids, dtype=np.int64)
         if not terms or not len(ids):
             return np.zeros(len(ids), dtype=np.float32)

@@ -116,24 +116,24 @@ def lexical() -> LexicalIndex:
 
 
 def test_bm25_rare_term_ranks_its_document_first(lexical):
-    scores = lexical.scores("un modèle ouvert", "fr")
+    scores = lexical.scores(tokenize("un modèle ouvert", "fr"))
     assert int(np.argmax(scores)) == 1
     assert scores[1] > scores[3] > 0 == scores[0]
 
 
 @pytest.mark.parametrize("query", ["", "zzz inconnu", "le la les"])
 def test_bm25_empty_or_unknown_query_scores_zero(lexical, query):
-    scores = lexical.scores(query, "fr")
+    scores = lexical.scores(tokenize(query, "fr"))
     assert scores.shape == (len(DOCS),) and not scores.any()
 
 
 def test_coverage_is_an_idf_weighted_share(lexical):
     ids = list(range(len(DOCS)))
-    full = lexical.coverage("modèle ouvert", "fr", ids)
+    full = lexical.coverage(tokenize("modèle ouvert", "fr"), ids)
     assert full[1] == pytest.approx(1.0) and full[0] == 0.0
     assert 0.0 < full[3] < 1.0
     assert ((full >= 0) & (full <= 1)).all()
-    partly_unknown = lexical.coverage("Mistral zzzinconnu", "fr", ids)
+    partly_unknown = lexical.coverage(tokenize("Mistral zzzinconnu", "fr"), ids)
     assert 0.0 < partly_unknown[1] < 1.0
 
 
@@ -141,7 +141,7 @@ def test_bm25_save_load_round_trip(lexical, tmp_path):
     lexical.save(tmp_path)
     loaded = LexicalIndex.load(tmp_path)
     for query in ("modèle ouvert", "OpenAI 2024", "données"):
-        np.testing.assert_array_equal(loaded.scores(query, "fr"), lexical.scores(query, "fr"))
+        np.testing.assert_array_equal(loaded.scores(tokenize(query, "fr")), lexical.scores(tokenize(query, "fr")))
 
 
 # --- sentences ------------------------------------------------------------------------------

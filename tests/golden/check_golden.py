@@ -10,7 +10,10 @@ this script. Exits 0 when every check passes, 1 otherwise (the problems are prin
 Checks: every line is a JSON object; ids are unique and match c### (covered) or a### (absent);
 fields and their values are valid; every covered evidence text is 20-200 characters, holds no
 line break, and is found verbatim in the indexed text of the issue whose `source` it names;
-absent questions have no evidence and a known `why`. Counts per kind and language are printed.
+absent questions have no evidence and one of the five kinds of `why`; `near`, `premise` and `note`
+belong to absent questions only; a `near miss` has a `near` list of issues of the index and a
+`premise`; a `keywords` question is 2-5 words and no question. Printed: counts per kind and
+language, absent questions per `why` and language, covered questions per issue and language.
 
 `load_golden` and `check_golden` are importable for tests:
     problems, counts = check_golden(load_golden(path), {issue.source: issue.text for issue in idx.issues.values()})
@@ -29,9 +32,11 @@ DEFAULT_GOLDEN = HERE / "archive.jsonl"
 
 KINDS = {"covered", "absent"}
 LANGUAGES = {"en", "fr"}
-WHY = {"near-miss company", "after last issue", "adjacent subject", "off-topic"}
+# The five kinds of absent question (see README.md).
+WHY = ("never mentioned", "keywords", "later", "off-topic", "near miss")
 REQUIRED = {"id", "kind", "language", "question", "evidence"}
-OPTIONAL = {"why", "note"}
+OPTIONAL = {"why", "near", "premise", "note"}
+ABSENT_ONLY = ("why", "near", "premise", "note")
 ID_PATTERN = {"covered": re.compile(r"^c\d{3,}$"), "absent": re.compile(r"^a\d{3,}$")}
 MIN_EVIDENCE, MAX_EVIDENCE = 20, 200
 
@@ -55,7 +60,7 @@ def load_golden(path: Path = DEFAULT_GOLDEN) -> list[dict]:
 
 def check_golden(rows: list[dict], texts: dict[str, str]) -> tuple[list[str], Counter]:
     """(problems, counts). `texts` maps an issue's source to its indexed text.
-    counts has keys (kind, language)."""
+    counts has keys (kind, language) and, for absent questions, ("absent", why, language)."""
     problems: list[str] = []
     counts: Counter = Counter()
     seen: set[str] = set()
@@ -91,11 +96,14 @@ def check_golden(rows: list[dict], texts: dict[str, str]) -> tuple[list[str], Co
         if kind == "absent":
             if evidence:
                 problems.append(f"{where} absent question with evidence")
-            if row.get("why") not in WHY:
-                problems.append(f"{where} why {row.get('why')!r} not in {sorted(WHY)}")
+            why = row.get("why")
+            if why not in WHY:
+                problems.append(f"{where} why {why!r} not in {list(WHY)}")
+            else:
+                counts[("absent", why, language)] += 1
+            problems += [f"{where} {p}" for p in _absent_fields(row, texts)]
             continue
-        if "why" in row:
-            problems.append(f"{where} covered question with a why")
+        problems += [f"{where} covered question with a {field}" for field in ABSENT_ONLY if field in row]
         if not evidence:
             problems.append(f"{where} covered question without evidence")
         for n, item in enumerate(evidence):
@@ -114,6 +122,38 @@ def check_golden(rows: list[dict], texts: dict[str, str]) -> tuple[list[str], Co
             elif text not in texts[source]:
                 problems.append(f"{at} text not found verbatim in {source}: {text!r}")
     return problems, counts
+
+
+def _absent_fields(row: dict, texts: dict[str, str]) -> list[str]:
+    """Problems with an absent question's near, premise, note and, for keywords, its form."""
+    problems = []
+    why, near, question = row.get("why"), row.get("near"), row["question"]
+    if near is not None:
+        if not isinstance(near, list) or not near or not all(isinstance(s, str) for s in near):
+            problems.append("near must be a non-empty list of sources")
+        else:
+            problems += [f"near source {s!r} is not an issue of the index" for s in near if s not in texts]
+            if len(set(near)) != len(near):
+                problems.append("near lists a source twice")
+    for field in ("premise", "note"):
+        if field in row and (not isinstance(row[field], str) or not row[field].strip()):
+            problems.append(f"{field} must be a non-empty text")
+    if why == "near miss":
+        problems += [f"near miss without {field}" for field in ("near", "premise") if field not in row]
+    if why == "keywords" and isinstance(question, str) and (not 2 <= len(question.split()) <= 5 or "?" in question):
+        problems.append("keywords question must be 2-5 words and not a question")
+    return problems
+
+
+def covered_per_issue(rows: list[dict]) -> Counter:
+    """Covered questions per (source, language): a question counts once for each issue its evidence cites."""
+    per = Counter()
+    for row in rows:
+        if row.get("kind") == "covered" and isinstance(row.get("evidence"), list):
+            sources = {item["source"] for item in row["evidence"] if isinstance(item, dict) and "source" in item}
+            for source in sources:
+                per[(source, row.get("language"))] += 1
+    return per
 
 
 def index_texts(index_dir: Path) -> dict[str, str]:
@@ -141,13 +181,18 @@ def main(argv: list[str]) -> int:
     texts = index_texts(index_dir)
     problems, counts = check_golden(rows, texts)
     cited = Counter(item["source"] for row in rows if row.get("kind") == "covered" for item in row.get("evidence", []) if isinstance(item, dict) and "source" in item)
+    per_issue = covered_per_issue(rows)
     print(f"{golden.name}: {len(rows)} questions")
     for kind in sorted(KINDS):
         by_language = ", ".join(f"{language} {counts[(kind, language)]}" for language in sorted(LANGUAGES))
         print(f"  {kind}: {sum(counts[(kind, language)] for language in LANGUAGES)} ({by_language})")
-    print("  evidence per issue:")
+    print("  absent per why:")
+    for why in WHY:
+        by_language = ", ".join(f"{language} {counts[('absent', why, language)]}" for language in sorted(LANGUAGES))
+        print(f"    {why:16s} {sum(counts[('absent', why, language)] for language in LANGUAGES):4d} ({by_language})")
+    print("  covered questions (en, fr) and evidence entries per issue:")
     for source in sorted(texts):
-        print(f"    {cited[source]:4d}  {source}")
+        print(f"    {per_issue[(source, 'en')]:4d} {per_issue[(source, 'fr')]:4d} {cited[source]:5d}  {source}")
     uncited = sorted(set(texts) - set(cited))
     if uncited:
         print(f"  note: issues with no covered question: {uncited}")
