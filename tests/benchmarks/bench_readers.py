@@ -9,8 +9,8 @@ Starts `streamlit run search_app/app.py` over INDEX_DIR (built beforehand, e.g. 
 for the page's chat_input widget), each a different PIAF question, with a pause of --think seconds
 (uniform) between them. A question's latency is from sending it to the server's "script finished"
 message, the answer and its sources having been sent; it is an error when the run ends with an
-exception on the page, without an answer (its "[1]" citation or source card, or the "nothing
-found" notice), or takes over 60 s. The app's RSS is sampled every second, and its
+exception on the page, without an answer (its "[1]" citation or source card, or the not-found
+box), or takes over 60 s. The app's RSS is sampled every second, and its
 CPU seconds per answer (user + system, all threads) say what the app would serve on cores of its own.
 
 With --swap-archive, a `python -m indexer rebuild --archive DIR --index INDEX_DIR` starts --swap-at
@@ -35,9 +35,12 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import pools  # noqa: E402
+from search_app.highlight import escape_markdown  # noqa: E402
+from search_app.i18n import t  # noqa: E402
 from tests.test_browser import streamlit_server  # noqa: E402
 
 ANSWER_TIMEOUT = 60.0
+NOTHING_FOUND = [escape_markdown(t("not_found", lang)) for lang in ("fr", "en")]  # the not-found box, as sent: an answer too
 
 
 def _protos():
@@ -81,7 +84,7 @@ class Reader:
         seconds = time.perf_counter() - started
         if exceptions:
             return seconds, "exception: " + exceptions[0][:200]
-        if not any("\\[1\\]" in t or "<b>[1]" in t or "Rien trouvé" in t or "Nothing found" in t for t in texts):
+        if not any("\\[1\\]" in text or "<b>[1]" in text or any(nothing in text for nothing in NOTHING_FOUND) for text in texts):
             return seconds, "no answer drawn"
         return seconds, None
 
