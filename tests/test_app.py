@@ -610,3 +610,13 @@ def test_a_question_without_a_name_counts_the_closest_passages(page, engine):
     ids, said = page.session_state["timeline"]
     assert said == [] and t("timeline.closest", "fr", n=len(ids)) in shown(page)
     assert {h.chunk_id for h in page.session_state["turns"][-1].answer.hits} <= set(ids)
+
+
+def test_readers_never_get_error_details_from_streamlit():
+    """Streamlit itself, run from the repository, reads the repository's config: error details off."""
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-m", "streamlit", "config", "show"], cwd=Path(APP).parents[1],
+                           capture_output=True, text=True, timeout=120, check=True).stdout
+    assert re.search(r'^showErrorDetails = "none"$', shown, re.M), "client.showErrorDetails must be off for readers"
