@@ -326,24 +326,24 @@ def settled(page) -> None:
     page.wait_for_timeout(800)
 
 
-def test_a_bad_link_shows_no_traceback_and_says_what_was_ignored(browser, server):
+@pytest.mark.parametrize(("query", "named"), BAD_LINKS, ids=[query for query, _ in BAD_LINKS])
+def test_a_bad_link_shows_no_traceback_and_says_what_was_ignored(browser, server, query, named):
     page = new_page(browser)
-    for query, named in BAD_LINKS:
-        page.goto(f"{server}/?{query}", timeout=WAIT_MS)
-        note = page.get_by_test_id("stAlert").filter(has_text="Lien : ignoré")
-        note.wait_for(timeout=WAIT_MS)
-        assert named in note.inner_text() and len(note.inner_text().strip().splitlines()) == 1, (query, note.inner_text())
-        if "q=Mistral" in query:  # the rest of the link works: the question is asked
-            page.get_by_test_id("stChatMessage").nth(1).locator(".aib-meta, [data-testid='stAlert']").first.wait_for(timeout=WAIT_MS)
-        elif "at=" in query:  # the issue opens, at its top
-            page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
-        else:  # the landing
-            page.get_by_text(t("latest", "fr")).wait_for(timeout=WAIT_MS)
-        settled(page)
-        assert page.get_by_test_id("stException").count() == 0 and "Traceback" not in page.content()
-        assert "search_app/" not in page.inner_text("body"), query
-        assert page.get_by_placeholder(t("ask", "fr")).is_visible()  # the chat box and the filters are there
-        assert page.get_by_test_id("stSidebar").get_by_text(t("filters", "fr")).count() == 1
+    page.goto(f"{server}/?{query}", timeout=WAIT_MS)
+    note = page.get_by_test_id("stAlert").filter(has_text="Lien : ignoré")
+    note.wait_for(timeout=WAIT_MS)
+    assert named in note.inner_text() and len(note.inner_text().strip().splitlines()) == 1, note.inner_text()
+    if "q=Mistral" in query:  # the rest of the link works: the question is asked
+        page.get_by_test_id("stChatMessage").nth(1).locator(".aib-meta, [data-testid='stAlert']").first.wait_for(timeout=WAIT_MS)
+    elif "at=" in query:  # the issue opens, at its top
+        page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
+    else:  # the landing
+        page.get_by_text(t("latest", "fr")).wait_for(timeout=WAIT_MS)
+    settled(page)
+    assert page.get_by_test_id("stException").count() == 0 and "Traceback" not in page.content()
+    assert "search_app/" not in page.inner_text("body")
+    assert page.get_by_placeholder(t("ask", "fr")).is_visible()  # the chat box and the filters are there
+    assert page.get_by_test_id("stSidebar").get_by_text(t("filters", "fr")).count() == 1
     page.close()
 
 
