@@ -2,7 +2,8 @@
 
     streamlit run search_app/app.py      (from the repository root; AIBREW_INDEX picks the index folder)
 
-The URL carries what a reader may share (see search_app/share.py): ?q=, ?issue=&at=, ?lang=, filters.
+The URL carries what the page shows (see search_app/share.py): the address bar follows the page, and a
+URL opened, reloaded, or reached with the browser's Back and Forward, shows what it names.
 """
 
 from __future__ import annotations
@@ -18,67 +19,66 @@ if ROOT not in sys.path:  # `streamlit run` puts search_app/ on the path, not th
 import streamlit as st  # noqa: E402
 
 from indexer.engine import Engine  # noqa: E402
-from search_app import actions, answers, browse, conversation, loading, share  # noqa: E402
+from search_app import actions, body, conversation, loading, share  # noqa: E402
 from search_app import domains as dm  # noqa: E402
 from search_app import filters as flt  # noqa: E402
 from search_app import highlight as hl  # noqa: E402
 from search_app.i18n import language_name, t  # noqa: E402
 
 state = st.session_state
-VIEWS = ("ask", "issues", "sites")
+DEFAULTS = {"turns": [], "view": "ask", "reading": None, "similar": None, "period": None, "chart": 0, "english": False}
 
 
 def main() -> None:
     st.set_page_config(page_title="AI Brew", page_icon="☕")
-    defaults = {"turns": [], "view": "ask", "reading": None, "period": None, "chart": 0, "similar": None}
-    for name, value in defaults.items():
+    for name, value in DEFAULTS.items():
         state.setdefault(name, value)
-    shared = None
-    if "shared" not in state:  # the session's first run: what the URL asks for
-        shared = state.shared = share.read({k: st.query_params.get_all(k) for k in st.query_params})
-        if shared.lang:
-            state.english = shared.lang == "en"
-    lang = "en" if st.sidebar.toggle(t("english"), key="english") else "fr"
+    state.pop("rerun_app", None)
     st.html(hl.STYLE)
+    body.guarded(page)()
+
+
+def page() -> None:
+    params = share.as_lists({k: st.query_params.get_all(k) for k in st.query_params})
+    link = None
+    if params != state.get("url"):  # the session's first run, or the reader went Back or Forward to this URL
+        link, notes = share.read(params)
+        state.english = link.lang == "en"
+    lang = "en" if state.english else "fr"
     st.title(t("title", lang))
     folder = loading.index_dir()
     engine = loading.engine_or_notice(folder, lang)
     if engine is None:
         return
     key = engine.index.path.name
-    bounds = flt.date_bounds(engine.index.issues.values())
-    if shared is not None:
-        actions.apply_shared(shared, engine.index, key, bounds)
+    bounds = index_facts(engine, key)["bounds"]
+    if link is not None:
+        link, more = share.check(link, engine.index, bounds)
+        actions.follow_link(link, engine.index, key, bounds)
+        state.notes, state.notes_for, state.url = notes + more, None, params
     settings = sidebar(engine, lang, key, bounds)
-    if state.similar is not None and 0 <= state.similar < len(engine.index):
-        browse.similar_view(engine, state.similar, lang)
-    elif state.view == "issues":
-        browse.issues_view(engine, lang)
-    elif state.view == "sites":
-        browse.sites_view(engine, lang)
-    else:
-        answers.ask_view(engine, settings, key, lang)
-    keep_url(settings, lang)
+    body.body(str(folder), settings, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def site_counts(_engine: Engine, key: str) -> dict[str, int]:
-    return dm.counts(_engine.index)
+def index_facts(_engine: Engine, key: str) -> dict:
+    """What the sidebar shows of the build, computed once per build (a 1,000-issue archive costs each run otherwise)."""
+    index = _engine.index
+    issues = list(index.issues.values())
+    return {"bounds": flt.date_bounds(issues), "languages": sorted(set(index.columns["language"])),
+            "issues": [i.id for i in flt.newest_first(issues)], "labels": flt.issue_labels(issues),
+            "sites": dm.counts(index), "status": loading.index_status(index.manifest)}
 
 
 def sidebar(engine: Engine, lang: str, key: str, bounds) -> conversation.Settings:
-    bar, issues = st.sidebar, engine.index.issues
-    bar.radio(t("view", lang), VIEWS, key="view", horizontal=True, format_func=lambda v: t(f"view.{v}", lang),
-              on_change=actions.show_similar, args=(None,))
+    bar, facts = st.sidebar, index_facts(engine, key)
     bar.subheader(t("filters", lang))
     dates = bar.date_input(t("dates", lang), value=bounds, min_value=bounds[0], max_value=bounds[1], key=f"dates-{key}") if bounds else ()
-    languages = bar.multiselect(t("languages", lang), sorted(set(engine.index.columns["language"])), key=f"languages-{key}",
-                                format_func=partial(language_name, lang=lang),
-                                placeholder=t("all.languages", lang))
-    labels = flt.issue_labels(list(issues.values()))
-    chosen = bar.multiselect(t("issues", lang), [i.id for i in flt.newest_first(issues.values())], key=f"issues-{key}",
-                             format_func=labels.get, placeholder=t("all.issues", lang))
-    counts = site_counts(engine, key)
+    languages = bar.multiselect(t("languages", lang), facts["languages"], key=f"languages-{key}",
+                                format_func=partial(language_name, lang=lang), placeholder=t("all.languages", lang))
+    chosen = bar.multiselect(t("issues", lang), facts["issues"], key=f"issues-{key}", format_func=facts["labels"].get,
+                             placeholder=t("all.issues", lang))
+    counts = facts["sites"]
     sites = bar.multiselect(t("sites", lang), list(counts), key=f"sites-{key}", format_func=lambda s: f"{s} ({counts[s]})",
                             placeholder=t("all.sites", lang)) if counts else []
     if state.period:
@@ -86,25 +86,10 @@ def sidebar(engine: Engine, lang: str, key: str, bounds) -> conversation.Setting
         bar.button(t("period.clear", lang), on_click=actions.clear_period)
     k = bar.slider(t("k", lang), 1, 20, 5, key="k")
     llm = loading.llm_available() and bar.toggle(t("llm", lang), value=True, key="llm")
-    bar.subheader(t("index", lang))
-    status = loading.index_status(engine.index.manifest)
-    bar.caption("  \n".join(hl.escape_markdown(t(f"index.{name}", lang, value=v)) for name, v in status.items()))
+    with bar.expander(t("about", lang)):
+        st.caption("  \n".join(hl.escape_markdown(t(f"index.{name}", lang, value=v)) for name, v in facts["status"].items()))
     filters = flt.build_filters(tuple(dates or ()), bounds, languages, chosen, state.period, sites)
     return conversation.Settings(filters, k, bool(llm))
-
-
-def keep_url(settings: conversation.Settings, lang: str) -> None:
-    """The address bar follows the page: the issue being read, or the latest question and its filters."""
-    reading = state.reading if state.view == "issues" else None
-    if reading:
-        params = share.params_for(lang=lang, issue=reading["issue"], at=reading["passage"][0] if reading["passage"] else None)
-    else:
-        question = state.turns[-1].question if state.turns and state.view == "ask" else None
-        params = share.params_for(lang=lang, question=question, filters=settings.filters)
-    current = {k: st.query_params.get_all(k) for k in st.query_params}
-    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
-    if current != wanted:
-        st.query_params.from_dict(params)
 
 
 main()

@@ -1,22 +1,39 @@
-"""The reading views: the list of issues and one issue, the sites the newsletter links to, and
-"more like this" for a passage."""
+"""The reading views: the list of issues and one issue, the sites the newsletter links to (and one site's
+items), and "more like this" for a passage. Each has one back button, to where the reader came from."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from indexer.engine import Engine
+from indexer.index import Index
 from indexer.records import IssueInfo
 from indexer.similar import ORDERS, hit_of, more_like_this
 
 from . import actions, cards, domains, share
 from . import filters as flt
 from . import highlight as hl
+from . import scripts
 from .i18n import language_name, t
 
 state = st.session_state
 TOP_SITES = 8  # sites drawn on the chart
 MAX_ITEMS = 30  # items listed for a site
+
+
+def back_button(lang: str, key: str) -> None:
+    """The view's one back button, named after where it goes."""
+    back = state.get("back")
+    if back is None:
+        label = "back" if state.similar is not None else "back.list"
+    elif back.get("similar") is not None:
+        label = "back.similar"
+    elif back.get("reading"):
+        label = "back.issue"
+    else:
+        label = {"issues": "back.list", "sites": "back.sites"}.get(back.get("view"), "back.answer" if state.turns else "back.home")
+    st.button(t(label, lang), key=key, on_click=actions.go_back)
 
 
 def issues_view(engine: Engine, lang: str) -> None:
@@ -34,10 +51,7 @@ def issues_view(engine: Engine, lang: str) -> None:
 
 
 def show_issue(info: IssueInfo, reading: dict, lang: str) -> None:
-    row = st.container(horizontal=True)
-    row.button(t("back.list", lang), on_click=actions.open_issue, args=(None,))
-    if state.turns:
-        row.button(t("back.answer", lang), on_click=actions.back_to_answer)
+    back_button(lang, "issue-back")
     st.subheader(hl.escape_markdown(info.title))
     meta = (info.date or t("undated", lang), t("issue.number", lang, number=info.number) if info.number else "",
             language_name(info.language, lang), t("issue.source", lang, source=info.source))
@@ -51,13 +65,13 @@ def show_issue(info: IssueInfo, reading: dict, lang: str) -> None:
     anchor = f"aib-focus-{passage[0]}-{passage[1]}" if passage else None
     st.html(f'<div class="aib-text aib-issue">{hl.marked_html(info.text, reading["used"], passage=passage, anchor=anchor)}</div>')
     if anchor:
-        st.html(hl.scroll_script(anchor), unsafe_allow_javascript=True)
+        st.html(scripts.passage_script(anchor), unsafe_allow_javascript=True)
 
 
 def similar_view(engine: Engine, passage_id: int, lang: str) -> None:
     """The passages of other issues nearest to one passage, newest first or closest first."""
     index = engine.index
-    st.button(t("back", lang), key="similar-back", on_click=actions.show_similar, args=(None,))
+    back_button(lang, "similar-back")
     st.subheader(t("similar.title", lang))
     source = hit_of(index, passage_id, 1.0)
     st.caption(hl.escape_markdown(t("similar.of", lang, section=source.section or source.title, title=source.title)))
@@ -71,23 +85,31 @@ def similar_view(engine: Engine, passage_id: int, lang: str) -> None:
         cards.card(hit, None, f"like-{passage_id}-{n}", lang)
 
 
-def sites_view(engine: Engine, lang: str) -> None:
+@st.cache_data(show_spinner=False, max_entries=4)
+def site_facts(_index: Index, key: str) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    """(the sites table, the number of passages that link out, the most linked sites over time), once per build."""
+    table = domains.table(_index)
+    linking = sum(1 for p in _index.passages if p.links)
+    return table, linking, domains.over_time(_index, list(table["site"][:TOP_SITES]))
+
+
+def sites_view(engine: Engine, key: str, lang: str) -> None:
     """Which sites the newsletter links to, how often, over time; and one site's items."""
     index = engine.index
     st.subheader(t("sites.title", lang))
-    table = domains.table(index)
+    table, linking, over_time = site_facts(index, key)
     if table.empty:
         st.info(t("sites.none", lang))
         return
-    linking = sum(1 for p in index.passages if p.links)
     st.caption(t("sites.count", lang, n=len(table), items=linking))
     shown = table.rename(columns={c: t(f"sites.col.{c}", lang) for c in table.columns})
     st.dataframe(shown, hide_index=True, height=min(36 * (len(shown) + 1), 320))
-    top = list(table["site"][:TOP_SITES])
     st.markdown(f"**{t('sites.chart', lang)}**")
-    st.altair_chart(domains.chart(domains.over_time(index, top), x_title=t("timeline.x", lang),
+    st.altair_chart(domains.chart(over_time, x_title=t("timeline.x", lang),
                                   y_title=t("sites.col.items", lang), site_title=t("sites.col.site", lang)))
-    site = st.selectbox(t("sites.pick", lang), list(table["site"]), key="site_pick",
-                        format_func=lambda s: f"{s} ({int(table.loc[table['site'] == s, 'items'].iloc[0])})")
-    for n, item in enumerate(domains.items_of(index, site)[:MAX_ITEMS]):
-        cards.card(hit_of(index, item.passage_id, 1.0), None, f"site-{n}", lang)
+    items = dict(zip(table["site"], table["items"]))
+    site = st.selectbox(t("sites.pick", lang), list(items), key="site_pick", index=None, placeholder=t("sites.choose", lang),
+                        format_func=lambda s: f"{s} ({items[s]})")
+    if site:
+        for n, item in enumerate(domains.items_of(index, site)[:MAX_ITEMS]):
+            cards.card(hit_of(index, item.passage_id, 1.0), None, f"site-{n}", lang)

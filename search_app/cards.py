@@ -1,5 +1,6 @@
-"""A passage drawn as a card: title, date, section, the text (used sentences marked), and its controls:
-open the issue at the passage, more like this, copy a link to it, and read the articles it links to."""
+"""A passage drawn as a card: title, a cited / also-related mark, date, section, links to the articles it
+links to and to the issue online, the text (used sentences marked), and one row of controls: open the
+issue at the passage, more like this, and a link to share."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from . import actions, share
 from . import highlight as hl
 from .i18n import language_name, t
 
-MAX_ARTICLES = 3  # "read the article" buttons per card
+MAX_ARTICLES = 3  # article links per card
 
 
 def page_url() -> str:
@@ -26,28 +27,35 @@ def page_url() -> str:
 
 
 def copy_link(url: str, lang: str) -> None:
-    """A "link" control: the URL in a code box, which has its own copy button."""
+    """A "link" control: the URL in a code box, with its copy button always shown (see highlight.STYLE)."""
     with st.popover(t("copy", lang), icon=":material/link:"):
         st.caption(t("copy.help", lang))
-        st.code(url, language=None)
+        st.code(url, language=None, wrap_lines=True)
+
+
+def links_of(hit: Hit, lang: str) -> list[tuple[str, str, str]]:
+    """(text, URL, tooltip) for the articles a passage links to, then its issue online."""
+    out = [(link.domain, link.url, t("article.title", lang, domain=link.domain)) for link in hit.links if hl.safe_url(link.url)]
+    out = out[:MAX_ARTICLES]
+    if hl.safe_url(hit.url):
+        out.append((t("online", lang), hit.url, t("link", lang)))
+    return out
 
 
 def card(hit: Hit, rank: int | None, key: str, lang: str, *, used: Sequence[tuple[int, int]] = (),
-         similar: bool = True) -> None:
-    """One passage with its controls; `key` makes its buttons' keys unique on the page."""
-    with st.container(border=True):
+         similar: bool = True, badge: str | None = None, turn: int | None = None) -> None:
+    """One passage with its controls; `key` makes its keys unique on the page; `badge` is "cited" or "also";
+    `turn` is the question it answers, where the back button returns."""
+    with st.container(border=True, key=f"card-{key}"):
         details = (hit.date or t("undated", lang), hit.section, language_name(hit.language, lang))
         body = hl.marked_html(hit.text, used, offset=hit.start)
-        st.html(hl.source_html(rank, hit.title, details, body))
-        row = st.container(horizontal=True)
+        mark = (badge, t(f"badge.{badge}", lang)) if badge else None
+        st.html(hl.source_html(rank, hit.title, details, body, badge=mark, links=links_of(hit, lang)))
+        row = st.container(horizontal=True, gap="small")
         row.button(t("open", lang), key=f"open-{key}", on_click=actions.open_issue,
-                   args=(hit.issue_id, (hit.start, hit.end), tuple(used)))
+                   args=(hit.issue_id, (hit.start, hit.end), tuple(used), turn))
         if similar:
-            row.button(t("similar", lang), key=f"similar-{key}", on_click=actions.show_similar, args=(hit.chunk_id,))
-        for link in hit.links[:MAX_ARTICLES]:
-            if hl.safe_url(link.url):
-                row.link_button(t("article", lang, domain=link.domain), hl.safe_url(link.url))
-        if hl.safe_url(hit.url):
-            row.link_button(t("link", lang), hl.safe_url(hit.url))
+            row.button(t("similar", lang), key=f"similar-{key}", on_click=actions.show_similar,
+                       args=(hit.chunk_id, turn))
         with row:
             copy_link(share.link(page_url(), share.params_for(lang=lang, issue=hit.issue_id, at=hit.start)), lang)

@@ -43,8 +43,13 @@ def follow(turns: list[Turn], settings: Settings) -> None:
         turns[-1] = Turn(turns[-1].question, settings)
 
 
+def undated(filters: Filters) -> Filters:
+    """`filters` over all dates: the timeline shows every date."""
+    return replace(filters, date_from=None, date_to=None)
+
+
 def timeline_hits(engine: Engine, question: str, filters: Filters) -> list[Hit]:
-    """The passages about the question (up to TIMELINE_K, at least half the best one's fused score),
+    """The passages closest to the question (up to TIMELINE_K, at least half the best one's fused score),
     whatever their date: the timeline shows them all."""
-    hits = engine.search(question, k=TIMELINE_K, per_issue=None, filters=replace(filters, date_from=None, date_to=None))
+    hits = engine.search(question, k=TIMELINE_K, per_issue=None, filters=undated(filters))
     return [h for h in hits if h.score >= 0.5 * hits[0].score]

@@ -23,6 +23,26 @@ STYLE = """<style>
 mark.aib-used { background: #ffe08a; color: #1f1f1f; padding: 0 1px; border-radius: 2px; }
 .aib-meta { font-size: .9rem; margin-bottom: .35rem; }
 .aib-meta .aib-dim { opacity: .7; }
+.aib-badge { font-size: .75rem; padding: 0 .4rem; border-radius: .6rem; white-space: nowrap; }
+.aib-badge-cited { background: rgba(33, 150, 83, .18); }
+.aib-badge-also { background: rgba(128, 128, 128, .18); }
+.aib-links a { margin-right: .6rem; white-space: nowrap; }
+.aib-counter { font-size: .8rem; opacity: .8; text-align: right; padding: .1rem .75rem 0; }
+.aib-counter.aib-over { color: #c62828; opacity: 1; }
+[class*="st-key-latest-"] button p, [class*="st-key-issue-"] button p {
+  text-decoration: underline; text-underline-offset: 3px; text-decoration-color: rgba(128, 128, 128, .6); }
+[data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"]) { opacity: 1 !important; visibility: visible !important; }
+[class*="st-key-turn-"] { scroll-margin-top: 4rem; }
+@media (max-width: 640px) {
+  [data-testid="stChatMessageAvatarUser"], [data-testid="stChatMessageAvatarAssistant"],
+  [data-testid="stChatMessageAvatarCustom"] { display: none; }
+  [data-testid="stChatMessage"] { padding: .25rem 0; gap: 0; }
+  [class*="st-key-card-"] { padding: .6rem .7rem !important; }
+  [class*="st-key-card-"] button { padding: .1rem .45rem !important; min-height: 2.2rem !important; gap: .25rem !important; }
+  [class*="st-key-card-"] button p { font-size: .82rem !important; }
+  [class*="st-key-card-"] [data-testid="stHorizontalBlock"], [class*="st-key-card-"] .stHorizontalBlock { gap: .35rem !important; }
+  .aib-issue { max-height: 70vh; padding: .5rem .6rem; }
+}
 </style>"""
 
 
@@ -68,20 +88,16 @@ def safe_url(url: str | None) -> str | None:
     return url if url and re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else None
 
 
-def source_html(rank: int | None, title: str, details: Sequence[str], body: str) -> str:
-    """A source card: '[rank] title' (the title alone when `rank` is None), then its details (date, section,
-    language), then its marked `body`."""
+def source_html(rank: int | None, title: str, details: Sequence[str], body: str, *, badge: tuple[str, str] | None = None,
+                links: Sequence[tuple[str, str, str]] = ()) -> str:
+    """A source card: '[rank] title' (the title alone when `rank` is None), a `badge` (kind, label), its details
+    (date, section, language), its `links` ((text, URL, tooltip), http(s) only) and its marked `body`."""
     meta = " · ".join(html.escape(d) for d in details if d)
     number = f"[{rank}] " if rank is not None else ""
-    return (f'<div class="aib-meta"><b>{number}{html.escape(title)}</b> '
-            f'<span class="aib-dim">{meta}</span></div><div class="aib-text">{body}</div>')
-
-
-def scroll_script(anchor: str) -> str:
-    """A script (no archive text in it) that scrolls the element with id `anchor` into view once it is drawn."""
-    if not _ANCHOR.match(anchor):
-        raise ValueError(f"anchor {anchor!r} must be lowercase letters, digits and dashes")
-    return ("<script>(function () { var tries = 0; function go() {"
-            f" var el = document.getElementById('{anchor}');"
-            " if (el) { el.scrollIntoView({block: 'center'}); } else if (tries++ < 50) { setTimeout(go, 100); } }"
-            " go(); })();</script>")
+    mark = f' <span class="aib-badge aib-badge-{html.escape(badge[0])}">{html.escape(badge[1])}</span>' if badge else ""
+    anchors = "".join(f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer" title="{html.escape(tip)}">'
+                      f'{html.escape(text)} ↗</a>' for text, url, tip in links if safe_url(url))
+    return (f'<div class="aib-meta"><b>{number}{html.escape(title)}</b>{mark} '
+            f'<span class="aib-dim">{meta}</span>'
+            + (f'<div class="aib-links">{anchors}</div>' if anchors else "")
+            + f'</div><div class="aib-text">{body}</div>')

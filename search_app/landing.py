@@ -1,7 +1,9 @@
 """The first screen: example questions the archive answers, its latest issues, its span and size.
 
 Everything comes from the index: the example questions are about the names (companies, products,
-people) that the most issues mention, and each is kept only if the engine finds it answered.
+people) that the most issues write about, and each is kept only if the engine finds it answered.
+The newsletters and sites an item credits as its sources ("Alpha Signal, TLDR AI • 2 sources") are
+not subjects: names are counted in the items' text, not in their credits.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ MONTHS = {
 }
 _NAME = re.compile(r"\b[A-Z][\w]*[a-z0-9][\w]*(?:[ -](?:[A-Z0-9][\w.]*))?\b")
 _WORD = re.compile(r"\w+")
+_CREDITS = re.compile(r"[^.!?\n]*•\s*\d+\s+sources?\b|^\s*sources?\s*:.*$", re.IGNORECASE | re.MULTILINE)
+
+
+def subject_text(text: str) -> str:
+    """A passage's text without the credits to its sources."""
+    return _CREDITS.sub(" ", text)
 
 
 def names(passages: Iterable[Chunk], *, n: int = 12) -> list[str]:
@@ -31,8 +39,9 @@ def names(passages: Iterable[Chunk], *, n: int = 12) -> list[str]:
     written: Counter = Counter()  # capitalised occurrences of each name's first word
     occurrences: Counter = Counter()
     for p in passages:
-        lower.update(w for w in _WORD.findall(p.text) if w.islower())
-        found = _NAME.findall(p.text)
+        text = subject_text(p.text)
+        lower.update(w for w in _WORD.findall(text) if w.islower())
+        found = _NAME.findall(text)
         written.update(name.split()[0].split("-")[0] for name in found)
         occurrences.update(found)
         for name in set(found):

@@ -19,6 +19,7 @@ from indexer.index import open_index
 from indexer.store import current_build
 from search_app.highlight import escape_markdown
 from search_app.i18n import t
+from search_app.timeline import Folded, folded
 
 
 def index_dir() -> Path:
@@ -65,6 +66,12 @@ def engine_for(folder: str, key: str) -> Engine:
     """The engine for the build named by `key`; a rebuilt index has another key and is loaded afresh."""
     index = open_index(Path(folder))
     return Engine(index, embedder_for(index.model))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def folded_passages(_engine: Engine, key: str) -> Folded:
+    """The build's passages folded into one string, for the timeline to find names in (once per build)."""
+    return folded(_engine.index.passages)
 
 
 def llm_available() -> bool:

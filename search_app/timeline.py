@@ -1,18 +1,33 @@
-"""The timeline: relevant passages per issue date, and the period picked on it."""
+"""The timeline under an answer: what it counts, counted per issue date, and the period picked on it.
+
+It counts one of two things, and says which:
+- the passages that name the question's names (OpenAI, Mistral…), as `indexer.query.names` reads them, over
+  all dates, with the answer's other filters (languages, issues, sites);
+- for a question without a name, the passages closest to it (see `conversation.timeline_hits`), the
+  answer's sources included.
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from indexer.records import Hit
+from indexer.lexical import fold
+from indexer.query import names
+from indexer.records import Chunk, IssueInfo
 
 SELECTION = "period"
+_SEPARATOR = "\x00"  # between passages: neither a word character nor a space, so no name spans two passages
+_TOKEN = re.compile(r"[\w][\w.+-]*\w|\w")
 
 
 @dataclass(frozen=True)
@@ -21,16 +36,52 @@ class Timeline:
     undated: list[tuple[str, int]]  # (title, passages) of issues without a date
 
 
-def timeline(hits: Sequence[Hit]) -> Timeline:
-    """Group passages by issue; a month-only date is plotted on the month's first day."""
-    counts = Counter(h.issue_id for h in hits)
-    first = {h.issue_id: h for h in reversed(hits)}
-    rows = [(first[i].date, first[i].title, n) for i, n in counts.items()]
+@dataclass(frozen=True)
+class Folded:
+    """The archive's passages (section title and text, as a source card shows them) folded (lower case, no
+    accents) into one string, to find names in all of them at once."""
+
+    text: str
+    starts: np.ndarray  # where each passage starts in `text`
+
+
+def folded(passages: Sequence[Chunk]) -> Folded:
+    pieces = [fold(f"{p.section}\n{p.text}") for p in passages]
+    starts = np.cumsum([0] + [len(piece) + 1 for piece in pieces[:-1]]) if pieces else np.zeros(0, dtype=int)
+    return Folded(_SEPARATOR.join(pieces), starts)
+
+
+def subject(question: str) -> list[str]:
+    """The question's names, folded (as `indexer.query.names` reads them)."""
+    return names(question)
+
+
+def as_written(question: str, folded_names: Sequence[str]) -> list[str]:
+    """Each folded name as the question writes it ('mistral ai' -> 'Mistral AI')."""
+    written = {fold(token): token for token in _TOKEN.findall(question)}
+    return [" ".join(written.get(part, part) for part in name.split()) for name in folded_names]
+
+
+def naming(corpus: Folded, folded_names: Sequence[str], keep: np.ndarray | None = None) -> list[int]:
+    """The ids of the passages that name one of `folded_names` as whole words (as `indexer.query.mentions`
+    matches a name), among those `keep` (a mask) keeps."""
+    if not folded_names:
+        return []
+    alternatives = "|".join(r"[\s-]+".join(re.escape(part) for part in name.split()) for name in folded_names)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?![\w]|[.,]\d)")
+    found = sorted({bisect_right(corpus.starts, m.start()) - 1 for m in pattern.finditer(corpus.text)})
+    return [n for n in found if keep is None or keep[n]]
+
+
+def timeline(issues: Mapping[str, IssueInfo], issue_ids: Iterable[str]) -> Timeline:
+    """Passages counted per issue (one issue id per passage); a month-only date is plotted on the month's first day."""
+    counts = Counter(issue_ids)
+    rows = [(issues[i].date, issues[i].title, n) for i, n in counts.items()]
     dated = pd.DataFrame(
         [{"day": d if len(d) == 10 else f"{d}-01", "date": d, "title": title, "passages": n} for d, title, n in rows if d],
         columns=["day", "date", "title", "passages"],
     )
-    return Timeline(dated.sort_values("day", ignore_index=True), [(title, n) for d, title, n in rows if not d])
+    return Timeline(dated.sort_values(["day", "title"], ignore_index=True), sorted((title, n) for d, title, n in rows if not d))
 
 
 def chart(frame: pd.DataFrame, *, x_title: str, y_title: str, issue_title: str) -> alt.Chart:

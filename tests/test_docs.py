@@ -40,3 +40,9 @@ def test_readme_documents_every_environment_variable():
 
 def test_readme_has_no_unfilled_benchmark_placeholders():
     assert not re.findall(r"BENCH_[A-Z]+", README)
+
+
+def test_readme_screenshots_exist_and_include_a_phone():
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", README)
+    assert "docs/phone.png" in images and "docs/answer.png" in images and "docs/landing.png" in images
+    assert all((REPO / image).is_file() for image in images), images  # written by tests/test_browser.py

@@ -11,6 +11,7 @@ from indexer.read.links import domain_of, markdown_links
 from indexer.records import Chunk, IssueInfo, Link
 from indexer.retrieve import Filters
 from search_app import landing, share
+from search_app import timeline as tl
 from tests.conftest import AI_WEEKLY
 
 
@@ -24,7 +25,8 @@ def test_a_state_goes_into_a_url_and_comes_back():
     assert url.startswith("http://127.0.0.1:8501/?q=what+did+we+write+about+OpenAI+%26+YouTube%3F&")
     from urllib.parse import parse_qs, urlsplit
 
-    back = share.read(parse_qs(urlsplit(url).query))
+    back, notes = share.read(parse_qs(urlsplit(url).query))
+    assert notes == []
     assert back == share.Shared("what did we write about OpenAI & YouTube?", None, None, "en", "2025-10-01", "2025-12",
                                 ("AI_Weekly_Dec1-6_2025",), ("openai.com",))
     assert share.filters_of(back) == filters
@@ -32,12 +34,66 @@ def test_a_state_goes_into_a_url_and_comes_back():
     assert share.params_for() == {}  # French and no filter: a bare URL
 
 
+def test_every_view_has_a_url():
+    assert share.params_for(view="issues") == {"view": "issues"}
+    assert share.params_for(view="sites") == {"view": "sites"}
+    assert share.params_for(view="sites", of="openai.com") == {"view": "sites", "of": "openai.com"}
+    assert share.params_for(view="issues", of="openai.com") == {"view": "issues"}  # a site belongs to the Sites view
+    assert share.params_for(like="a", at=12, order="similarity") == {"like": "a", "at": "12", "order": "similarity"}
+    assert share.params_for(like="a", at=12, order="date") == {"like": "a", "at": "12"}  # the default order
+    assert share.params_for(view="ask") == {}
+    for params in ({"view": "sites", "of": "openai.com"}, {"like": "a", "at": "12", "order": "similarity"}, {"view": "issues"}):
+        shared, notes = share.read({k: [v] for k, v in params.items()})
+        assert notes == [] and share.params_for(view=shared.view, of=shared.of, like=shared.like, at=shared.at,
+                                                order=shared.order) == params
+
+
+BAD_DATES = ["2025-02-30", "2025-13", "2025-00", "2025-12-45", "0000-01-01", "hier", "2025-13-99x"]
+
+
+@pytest.mark.parametrize("value", BAD_DATES)
+def test_a_date_that_does_not_exist_is_left_out_with_a_note(value):
+    shared, notes = share.read({"from": [value], "to": [value], "q": ["Mistral"]})
+    assert shared.date_from is None and shared.date_to is None and shared.question == "Mistral"
+    assert notes == [share.Note("from", value, "bad_date"), share.Note("to", value, "bad_date")]
+
+
 def test_what_a_url_asks_for_is_checked():
-    shared = share.read({"q": ["  deux   espaces  "], "at": ["-3"], "lang": ["de"], "from": ["hier"], "to": ["2025-13-99x"],
-                         "site": ["OpenAI.com"], "issue": "x" * 9999})
-    assert shared.question == "deux espaces" and shared.at is None and shared.lang is None
-    assert shared.date_from is None and shared.date_to is None and shared.sites == ("openai.com",)
-    assert len(shared.issue) == share.MAX_VALUE
+    shared, notes = share.read({"q": ["  deux   espaces  "], "at": ["-5"], "lang": ["de"], "view": ["x"], "order": ["z"],
+                                "site": ["OpenAI.com"], "issue": "x" * 9999, "utm_source": ["mail"], "embed": ["true"]})
+    assert shared.question == "deux espaces" and shared.at is None and shared.lang is None and shared.view is None
+    assert shared.sites == ("openai.com",) and len(shared.issue) == share.MAX_VALUE
+    assert {(n.name, n.reason) for n in notes} == {("at", "bad_at"), ("lang", "bad_lang"), ("view", "bad_view"),
+                                                   ("order", "bad_order"), ("utm_source", "unknown_param")}
+    assert share.read({"at": ["abc"]})[1] == [share.Note("at", "abc", "bad_at")]
+    assert share.read({"q": ["x" * 600]})[1] == [share.Note("q", "x" * 40, "long_question")]
+
+
+@pytest.mark.e2e
+def test_a_link_is_checked_against_the_index(engine):
+    from search_app.filters import date_bounds
+
+    index, bounds = engine.index, date_bounds(engine.index.issues.values())
+    issue = next(iter(index.issues))
+    passage = next(p for p in index.passages if p.issue_id == issue and p.start > 0)
+
+    def check(**params):
+        return share.check(share.read({k: [v] for k, v in params.items()})[0], index, bounds)
+
+    shared, notes = check(issue="does-not-exist", site="nonexistent.example", q="Mistral")
+    assert (shared.issue, shared.sites, shared.question) == (None, (), "Mistral")
+    assert notes == [share.Note("site", "nonexistent.example", "unknown_site"), share.Note("issue", "does-not-exist", "unknown_issue")]
+    shared, notes = check(**{"in": "bogus", "from": "2025-12-01", "to": "2025-01"})
+    assert shared.issues == () and shared.date_from is None and shared.date_to is None
+    assert [n.reason for n in notes] == ["unknown_issue", "inverted"]
+    assert [n.reason for n in check(**{"from": "2030-01"})[1]] == ["outside"]
+    assert check(issue=issue, at=str(passage.start + 1))[0].at == passage.start + 1  # inside a passage: kept
+    shared, notes = check(issue=issue, at="99999999")
+    assert shared.issue == issue and shared.at is None and [n.reason for n in notes] == ["beyond_issue"]
+    assert [n.reason for n in check(like=issue, at="99999999")[1]] == ["unknown_passage"]
+    assert [n.reason for n in check(at="12")[1]] == ["at_alone"]
+    assert [n.reason for n in check(view="sites", of="nonexistent.example")[1]] == ["unknown_site"]
+    assert check(view="sites", of="openai.com") == (share.Shared(view="sites", of="openai.com"), [])
 
 
 # --- the landing's facts ----------------------------------------------------------------------------
@@ -68,6 +124,33 @@ def test_example_names_are_the_names_most_issues_mention():
     questions = landing.example_questions(passages, "en", lambda q: asked.append(q) or "Google" not in q, n=5)
     assert questions == ["What did we write about OpenAI?", "What did we write about Mistral AI?"]
     assert len(asked) == 3
+
+
+def test_the_sources_an_item_credits_are_not_subjects():
+    def chunk(issue: str, text: str) -> Chunk:
+        return Chunk(issue, "", 0, 0, len(text), text, text, "fr", issue)
+
+    credits = "Alpha Signal, TLDR AI, Upmynt • 3 sources"
+    passages = [chunk(i, f"Mistral AI publie un modèle. {credits}") for i in "abc"] + [chunk("d", "Sources : Upmynt")]
+    assert landing.names(passages) == ["Mistral AI"]
+
+
+# --- the timeline's count ----------------------------------------------------------------------------
+
+
+def test_the_timeline_counts_the_passages_that_name_the_questions_names():
+    def chunk(issue: str, section: str, text: str) -> Chunk:
+        return Chunk(issue, section, 0, 0, len(text), text, text, "fr", issue)
+
+    passages = [chunk("a", "Mistral lance Devstral", "Un modèle de code."), chunk("b", "", "Les modèles de MISTRAL AI et d'OpenAI."),
+                chunk("c", "", "Le mistral souffle ; mistralien n'est pas un nom."), chunk("d", "", "GPT-5.1 et GPT-5 arrivent."),
+                chunk("e", "", "Rien sur le sujet.")]
+    corpus = tl.folded(passages)
+    assert tl.naming(corpus, tl.subject("Qu'a-t-on écrit sur Mistral ?")) == [0, 1, 2]  # the section counts; case folded
+    assert tl.naming(corpus, ["gpt-5"]) == [3] and tl.naming(corpus, ["openai", "devstral"]) == [0, 1]
+    assert tl.naming(corpus, ["mistral"], keep=[False, True, False, True, True]) == [1]
+    assert tl.naming(corpus, []) == []
+    assert tl.as_written("What about Mistral AI and OpenAI?", ["mistral ai", "openai"]) == ["Mistral AI", "OpenAI"]
 
 
 # --- outbound links ----------------------------------------------------------------------------------

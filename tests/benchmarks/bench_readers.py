@@ -1,7 +1,7 @@
 """Many readers at once: concurrent sessions on the running Streamlit page, through its own websocket protocol.
 
     python tests/benchmarks/bench_readers.py INDEX_DIR [--readers 20] [--seconds 120] [--think 1 3]
-                                             [--swap-archive DIR] [--swap-at 40]
+                                             [--swap-archive DIR] [--swap-at 40] [--apps 1]
 
 Starts `streamlit run search_app/app.py` over INDEX_DIR (built beforehand, e.g. by bench_scale.py
 --workdir), then opens --readers sessions, each as a browser tab would: a websocket on
@@ -9,12 +9,16 @@ Starts `streamlit run search_app/app.py` over INDEX_DIR (built beforehand, e.g. 
 for the page's chat_input widget), each a different PIAF question, with a pause of --think seconds
 (uniform) between them. A question's latency is from sending it to the server's "script finished"
 message, the answer and its sources having been sent; it is an error when the run ends with an
-exception on the page, without an answer (its "[1]" citation or source card, or the "nothing
-found" notice), or takes over 60 s. The app's RSS is sampled every second, and its
+exception on the page, without an answer (its "[1]" citation or source card, or the not-found
+box), or takes over 60 s. The app's RSS is sampled every second, and its
 CPU seconds per answer (user + system, all threads) say what the app would serve on cores of its own.
 
 With --swap-archive, a `python -m indexer rebuild --archive DIR --index INDEX_DIR` starts --swap-at
 seconds into the load, so the index is swapped under the readers.
+
+With --apps N, N `streamlit run` processes serve the same INDEX_DIR, each on its own port (as behind
+a proxy that keeps a reader's websocket on one of them), and reader n talks to app n mod N; the CPU
+and RSS figures are the apps' together. A rebuild then swaps the index under all of them at once.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,9 +40,12 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import pools  # noqa: E402
+from search_app.highlight import escape_markdown  # noqa: E402
+from search_app.i18n import t  # noqa: E402
 from tests.test_browser import streamlit_server  # noqa: E402
 
 ANSWER_TIMEOUT = 60.0
+NOTHING_FOUND = [escape_markdown(t("not_found", lang)) for lang in ("fr", "en")]  # the not-found box, as sent: an answer too
 
 
 def _protos():
@@ -81,7 +89,7 @@ class Reader:
         seconds = time.perf_counter() - started
         if exceptions:
             return seconds, "exception: " + exceptions[0][:200]
-        if not any("\\[1\\]" in t or "<b>[1]" in t or "Rien trouvé" in t or "Nothing found" in t for t in texts):
+        if not any("\\[1\\]" in text or "<b>[1]" in text or any(nothing in text for nothing in NOTHING_FOUND) for text in texts):
             return seconds, "no answer drawn"
         return seconds, None
 
@@ -150,7 +158,7 @@ def children(pid: int) -> list[int]:
         return []
 
 
-async def load_run(url: str, server_pid: int, args, swap: list[str] | None) -> dict:
+async def load_run(urls: list[str], server_pids: list[int], args, swap: list[str] | None) -> dict:
     questions = list(pools().questions)
     started = time.perf_counter()
     until = started + args.seconds
@@ -160,7 +168,7 @@ async def load_run(url: str, server_pid: int, args, swap: list[str] | None) -> d
 
     async def sample_memory():
         while time.perf_counter() < until + ANSWER_TIMEOUT:
-            memory.append(rss_mib(server_pid))
+            memory.append(sum(rss_mib(pid) for pid in server_pids))
             await asyncio.sleep(1)
 
     async def swap_index():
@@ -171,14 +179,14 @@ async def load_run(url: str, server_pid: int, args, swap: list[str] | None) -> d
         out, _ = await process.communicate()
         swap_info.update(started_s=t0 - started, seconds=time.perf_counter() - t0, rc=process.returncode, tail=out.decode()[-300:])
 
-    cpu_before = cpu_seconds(server_pid)
+    cpu_before = sum(cpu_seconds(pid) for pid in server_pids)
     memory_task = asyncio.create_task(sample_memory())
-    tasks = [reader_loop(url, n, until, tuple(args.think), results, questions) for n in range(args.readers)]
+    tasks = [reader_loop(urls[n % len(urls)], n, until, tuple(args.think), results, questions) for n in range(args.readers)]
     if swap:
         tasks.append(swap_index())
     await asyncio.gather(*tasks)
     memory_task.cancel()
-    app_cpu = cpu_seconds(server_pid) - cpu_before
+    app_cpu = sum(cpu_seconds(pid) for pid in server_pids) - cpu_before
     ok = [s for _, s, e in results if e is None]
     errors = [e for _, _, e in results if e is not None]
     out = {"questions": len(results), "answered": len(ok), "errors": len(errors), "error_kinds": sorted(set(errors))[:5],
@@ -193,8 +201,8 @@ async def load_run(url: str, server_pid: int, args, swap: list[str] | None) -> d
     return out
 
 
-def row(name: str, r: dict, readers: int) -> str:
-    return (f"| {name} | {readers} | {r['questions']} | {r['errors']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | "
+def row(name: str, r: dict, readers: int, apps: int) -> str:
+    return (f"| {name} | {apps} | {readers} | {r['questions']} | {r['errors']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | "
             f"{r['per_s']:.1f} | {r['app_cpu_per_answer']:.2f} | {r['rss_max']:.0f} | {r['load']} |")
 
 
@@ -206,24 +214,26 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"), help="pause between questions, s")
     parser.add_argument("--swap-archive", type=Path, action="append", help="run a second load with a rebuild from this archive")
     parser.add_argument("--swap-at", type=float, default=40, help="seconds into the second load when the rebuild starts")
+    parser.add_argument("--apps", type=int, default=1, help="app processes serving INDEX_DIR, readers spread over them")
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, streamlit_server(args.index_dir, Path(tmp) / "server.log") as url:
-        pid = _server_pid(url)
-        first = asyncio.run(load_run(url, pid, args, None))
-        rows.append(row("steady", first, args.readers))
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
+        urls = [servers.enter_context(streamlit_server(args.index_dir, Path(tmp) / f"server-{n}.log")) for n in range(args.apps)]
+        pids = [_server_pid(url) for url in urls]
+        first = asyncio.run(load_run(urls, pids, args, None))
+        rows.append(row("steady", first, args.readers, args.apps))
         print(first, file=sys.stderr)
         if args.swap_archive:
             swap = [sys.executable, "-m", "indexer", "rebuild", "--index", str(args.index_dir)]
             for archive in args.swap_archive:
                 swap += ["--archive", str(archive)]
-            second = asyncio.run(load_run(url, pid, args, swap))
+            second = asyncio.run(load_run(urls, pids, args, swap))
             rows.append(row(f"index swapped at {second['swap']['started_s']:.0f} s (rebuild {second['swap']['seconds']:.0f} s, "
-                            f"exit {second['swap']['rc']}; {second['swap']['answered_after']} answers after it)", second, args.readers))
+                            f"exit {second['swap']['rc']}; {second['swap']['answered_after']} answers after it)", second, args.readers, args.apps))
             print(second, file=sys.stderr)
-    print("| run | readers | questions | errors | p50 s | p95 s | max s | answers/s | app CPU s / answer | app RSS max MiB | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| run | apps | readers | questions | errors | p50 s | p95 s | max s | answers/s | app CPU s / answer | app RSS max MiB | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 
