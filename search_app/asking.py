@@ -136,7 +136,8 @@ def counted(engine: Engine, key: str, turn: conversation.Turn) -> tuple[list[int
     names = tl.subject(turn.question)
     if names:
         keep = conversation.undated(turn.settings.filters).mask(engine.index)
-        ids = tl.naming(loading.folded_passages(engine, key), names, keep)
+        corpus = loading.folded_passages(engine, key)
+        ids = tl.naming(corpus, names, keep, within=tl.candidates(corpus, names))
         if ids:
             return ids, tl.as_written(turn.question, names)
     near = conversation.timeline_hits(engine, turn.question, turn.settings.filters)

@@ -62,15 +62,36 @@ def as_written(question: str, folded_names: Sequence[str]) -> list[str]:
     return [" ".join(written.get(part, part) for part in name.split()) for name in folded_names]
 
 
-def naming(corpus: Folded, folded_names: Sequence[str], keep: np.ndarray | None = None) -> list[int]:
+def naming(corpus: Folded, folded_names: Sequence[str], keep: np.ndarray | None = None,
+           within: Iterable[int] | None = None) -> list[int]:
     """The ids of the passages that name one of `folded_names` as whole words (as `indexer.query.mentions`
-    matches a name), among those `keep` (a mask) keeps."""
+    matches a name), among those `keep` (a mask) keeps; only among the passages `within` when given
+    (those `candidates` finds), else the whole corpus is scanned."""
     if not folded_names:
         return []
     alternatives = "|".join(r"[\s-]+".join(re.escape(part) for part in name.split()) for name in folded_names)
     pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?![\w]|[.,]\d)")
-    found = sorted({bisect_right(corpus.starts, m.start()) - 1 for m in pattern.finditer(corpus.text)})
+    if within is None:
+        found = sorted({bisect_right(corpus.starts, m.start()) - 1 for m in pattern.finditer(corpus.text)})
+    else:
+        ends = list(corpus.starts[1:]) + [len(corpus.text)]
+        found = sorted(n for n in set(within) if pattern.search(corpus.text, int(corpus.starts[n]), int(ends[n])))
     return [n for n in found if keep is None or keep[n]]
+
+
+def candidates(corpus: Folded, folded_names: Sequence[str]) -> set[int]:
+    """The passages that hold each name's longest part anywhere (a plain substring search, many times
+    faster than the whole-word pattern over 1,000 issues): `naming` need only look in those."""
+    out: set[int] = set()
+    for name in folded_names:
+        part = max(re.split(r"[-\s]+", name), key=len)
+        at = corpus.text.find(part)
+        while at >= 0:
+            n = bisect_right(corpus.starts, at) - 1
+            out.add(n)
+            end = int(corpus.starts[n + 1]) if n + 1 < len(corpus.starts) else len(corpus.text)
+            at = corpus.text.find(part, end)  # the next passage
+    return out
 
 
 def timeline(issues: Mapping[str, IssueInfo], issue_ids: Iterable[str]) -> Timeline:

@@ -150,6 +150,9 @@ def test_the_timeline_counts_the_passages_that_name_the_questions_names():
     assert tl.naming(corpus, ["gpt-5"]) == [3] and tl.naming(corpus, ["openai", "devstral"]) == [0, 1]
     assert tl.naming(corpus, ["mistral"], keep=[False, True, False, True, True]) == [1]
     assert tl.naming(corpus, []) == []
+    for names in (["mistral"], ["gpt-5"], ["openai", "devstral"], ["mistral ai"], ["absent"]):  # the fast path finds the same
+        assert tl.naming(corpus, names, within=tl.candidates(corpus, names)) == tl.naming(corpus, names), names
+    assert tl.candidates(corpus, ["mistral"]) == {0, 1, 2} and tl.candidates(corpus, ["gpt-5"]) == {3}
     assert tl.as_written("What about Mistral AI and OpenAI?", ["mistral ai", "openai"]) == ["Mistral AI", "OpenAI"]
 
 
