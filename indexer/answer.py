@@ -101,9 +101,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class _Candidate:
-    sentence: Sentence
-    row: int  # its row in the index's sentence arrays
-    rank: int  # its passage's rank among the hits (1-based)
+    sentence: Sentence  # its citation: its passage's rank among the hits (1-based), until _compose renumbers
+    row: int  # its row in the index's sentence arrays (-1: not a sentence of the index, e.g. a headline)
+
+    @property
+    def rank(self) -> int:
+        return self.sentence.citation
 
 
 def extractive_answer(index: Index, query: Query, hits: Sequence[Hit], *, evidence: int | None = None, passages: int = 5,
@@ -122,7 +125,7 @@ def extractive_answer(index: Index, query: Query, hits: Sequence[Hit], *, eviden
     chosen = _select(index, pool, max_sentences, min_sentences, margin, lead=evidence)
     if not chosen:  # only headings: cite the best passage itself
         best = hits[(evidence or 1) - 1]
-        chosen = [_Candidate(Sentence(best.text, evidence or 1, best.issue_id, best.start, best.end, best.score), -1, evidence or 1)]
+        chosen = [_Candidate(Sentence(best.text, evidence or 1, best.issue_id, best.start, best.end, best.score), -1)]
     return _compose(query, hits, _headlined(index, hits, _with_antecedents(index, hits, chosen, max_sentences), max_sentences))
 
 
@@ -168,7 +171,7 @@ def _candidates(index: Index, query: Query, subject: list[tuple[int, Hit]], over
             overlap = len(query_terms & terms) / len(query_terms) if query_terms else 0.0
             similarity = float(index.sentence_vectors[row].astype(np.float32) @ query.vector)
             score = similarity + overlap_weight * overlap - rank_penalty * rank
-            pool.append(_Candidate(Sentence(sentence, rank, hit.issue_id, start, end, score), row, rank))
+            pool.append(_Candidate(Sentence(sentence, rank, hit.issue_id, start, end, score), row))
     return pool
 
 
@@ -236,7 +239,7 @@ def _before(index: Index, hit: Hit, c: _Candidate) -> _Candidate | None:
     text = index.issues[hit.issue_id].text[start:end]
     if is_noise(text) or is_filler(text):
         return None
-    return _Candidate(Sentence(text, c.rank, hit.issue_id, start, end, c.sentence.score), rows[at - 1], c.rank)
+    return _Candidate(Sentence(text, c.rank, hit.issue_id, start, end, c.sentence.score), rows[at - 1])
 
 
 HEADLINE_REACH = 300  # characters before a passage its item's headline may stand in
@@ -258,7 +261,7 @@ def _headlined(index: Index, hits: Sequence[Hit], chosen: list[_Candidate], most
     start = text.rfind(headline, max(0, hit.start - HEADLINE_REACH), hit.start + len(headline))
     if start < 0 or start >= hit.start:
         return chosen
-    line = _Candidate(Sentence(headline, lead, hit.issue_id, start, start + len(headline), chosen[0].sentence.score), -1, lead)
+    line = _Candidate(Sentence(headline, lead, hit.issue_id, start, start + len(headline), chosen[0].sentence.score), -1)
     if any(same_fact(index, line, c) for c in chosen):
         return chosen
     same_item = [replace(c, sentence=replace(c.sentence, context="")) if c.rank == lead else c for c in chosen]

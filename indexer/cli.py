@@ -224,7 +224,9 @@ def _ask(args) -> int:
         print(printable(f"note: {answer.notice}"), file=sys.stderr)
     print(printable(answer.text))
     if answer.quotes_language:
-        print(f"(Quotes from the archive, in {_LANGUAGE_NAMES.get(answer.quotes_language, answer.quotes_language)}.)")
+        from .llm import LANGUAGE_NAMES
+
+        print(f"(Quotes from the archive, in {LANGUAGE_NAMES.get(answer.quotes_language, answer.quotes_language)}.)")
     cited = set(answer.cited)
     for n, hit in enumerate(answer.hits, 1):
         if n == 1 or (n in cited) != (n - 1 in cited):
@@ -232,9 +234,6 @@ def _ask(args) -> int:
             print(f"\n{heading}")
         print(printable(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})"))
     return 0 if answer.found else 1
-
-
-_LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 
 def _llm_settings(args):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .lexicon import ASKS, RELATIONS
 from .lexical import fold, tokenize
-from .query import Name, Query, _has_stem, mentions
+from .query import Name, Query, has_stem, mentioned
 from .sentences import sentence_spans
 
 _MONTHS = ("janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|"
@@ -54,7 +54,7 @@ def support(query: Query, text: str, *, title: str = "", date: str | None = None
     years = tuple(any(re.search(rf"(?<!\d){y}(?!\d)", s) for s in about) or (date or "").startswith(y) for y in query.years)
     return Support(
         names=tuple(names_in(query, f"{title}\n{text}")) + years,
-        relations=tuple(any(_has_stem(s, RELATIONS[kind]) for s in about) for kind in query.relations),
+        relations=tuple(any(has_stem(s, RELATIONS[kind]) for s in about) for kind in query.relations),
         facts=tuple(any(_FACTS[kind].search(s) and (kind != "count" or _counts(query, s)) for s in about)
                     for kind in query.asks),
     )
@@ -71,19 +71,20 @@ def _about_names(query: Query, text: str) -> list[str]:
     sentences = [fold(text[s:e]) for s, e in sentence_spans(text)]
     if not query.names:
         return sentences
-    naming = [any(mentions(s, name) for name in query.names) for s in sentences]
+    naming = [any(mentioned(s, name) for name in query.names) for s in sentences]
     return [s for i, s in enumerate(sentences) if any(naming[max(0, i - 1) : i + 2])]
 
 
 def names_in(query: Query, text: str) -> list[bool]:
     """For each of the query's names, whether `text` mentions it: as written, by its French name, or
     (English questions) by a cognate of a single word ('Algeria' / 'Algérie', 'Normans' / 'Normands')."""
-    found = [mentions(text, name) for name in query.names]
+    folded = fold(text)
+    found = [mentioned(folded, name) for name in query.names]
     if query.language == "en" and not all(found):
         words = None
         for i, name in enumerate(query.names):
             if not found[i] and _cognate_candidate(name):
-                words = words if words is not None else set(_WORD.findall(fold(text)))
+                words = words if words is not None else set(_WORD.findall(folded))
                 found[i] = any(cognates(name.text, w) for w in words)
     return found
 

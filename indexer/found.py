@@ -50,7 +50,6 @@ class Signals:
 
     similarities: tuple[float, ...]  # each of the best passages' similarity to the question (dense, cosine)
     ordinary: float  # the question's median similarity to ordinary text
-    spread: float  # and the standard deviation of those similarities
     coverage: float  # the largest idf-weighted share of the question's terms one of the best passages holds
     known: tuple[bool, ...]  # each name occurs somewhere in the archive
     in_hits: tuple[bool, ...]  # each name occurs in one of the best passages
@@ -105,7 +104,7 @@ def signals(index, query: Query, hits: Sequence[Hit], probe: np.ndarray) -> Sign
     versions = any(_known(index, (base,), query.language) for base in bases)
     similarities = tuple(float(h.dense_score) if h.dense_score is not None else
                          float(index.dense.reconstruct(int(h.chunk_id)) @ query.vector) for h in best)
-    return Signals(similarities, median, float(ordinary.std()), coverage, known, in_hits, supports, same, versions)
+    return Signals(similarities, median, coverage, known, in_hits, supports, same, versions)
 
 
 def decide(query: Query, s: Signals, rule: Rule | None = None) -> Verdict:
@@ -145,46 +144,7 @@ def _known(index, forms: tuple[str, ...], language: str) -> bool:
             if mentions(f"{p.section}\n{p.text}", form):
                 return True
     return language == "en" and forms[0].isalpha() and len(forms[0]) >= 5 and \
-        any(cognates(forms[0], word) for word in _vocabulary(index).near(forms[0]))
-
-
-def document_frequency(index, name: str) -> int:
-    """In how many passages a folded name occurs, at most: a compound ('gpt-5.1', 'claude 5') counts
-    by its rarest part when it is not indexed whole."""
-    lexical = index.lexical
-    whole = lexical.document_frequency(name)
-    parts = [p for p in re.split(r"[-.\s]", name) if p]
-    return whole if whole or len(parts) < 2 else min(lexical.document_frequency(p) for p in parts)
-
-
-class _Vocabulary:
-    """The index's terms in order, to find the words that share a name's first five letters."""
-
-    def __init__(self, terms: list[str]):
-        self.terms = sorted(terms)
-
-    def near(self, word: str) -> list[str]:
-        import bisect
-
-        prefix = word[:5]
-        start = bisect.bisect_left(self.terms, prefix)
-        out = []
-        for term in self.terms[start:]:
-            if not term.startswith(prefix):
-                break
-            out.append(term)
-        return out
-
-
-_VOCABULARIES: dict[int, _Vocabulary] = {}
-
-
-def _vocabulary(index) -> _Vocabulary:
-    key = id(index.lexical)
-    if key not in _VOCABULARIES:
-        _VOCABULARIES.clear()  # one index at a time is enough: the engine's
-        _VOCABULARIES[key] = _Vocabulary(index.lexical.terms())
-    return _VOCABULARIES[key]
+        any(cognates(forms[0], word) for word in index.lexical.terms_starting(forms[0][:5]))
 
 
 def probe_vectors(index, embedder) -> np.ndarray:

@@ -9,10 +9,12 @@ language of the question.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
 import unicodedata
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -122,9 +124,14 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"]
         return np.asarray(self._bm25.scores["indices"][indptr[t] : indptr[t + 1]], dtype=np.int64)
 
-    def terms(self) -> list[str]:
-        """Every term of the index (stems, and names as written, folded)."""
-        return list(self._bm25.vocab_dict)
+    def terms_starting(self, prefix: str) -> list[str]:
+        """The index's terms (stems, and names as written, folded) that start with `prefix`."""
+        start = bisect.bisect_left(self._sorted_terms, prefix)
+        return list(itertools.takewhile(lambda term: term.startswith(prefix), self._sorted_terms[start:]))
+
+    @cached_property
+    def _sorted_terms(self) -> list[str]:
+        return sorted(self._bm25.vocab_dict)
 
     def coverage(self, terms: Sequence[str], ids: Sequence[int]) -> np.ndarray:
         """For each passage in `ids`, the idf-weighted share of a query's `terms` it contains.

@@ -176,8 +176,12 @@ def mentions(text: str, name: str | Name) -> bool:
     word, accents and case folded: 'Gemini-3' mentions 'gemini 3', 'GPT5' mentions 'gpt-5', and
     'Claude 5.1' does not mention 'claude 5'. A version marked as one ('deepseek v3.2') may also stand
     apart from its name ('DeepSeek lance V3.2'); a bare number may not ('Claude … 5' is not 'Claude 5')."""
+    return mentioned(fold(text), name)
+
+
+def mentioned(folded: str, name: str | Name) -> bool:
+    """`mentions` for a text already folded (`lexical.fold`), to fold it once for many names."""
     forms = name.forms if isinstance(name, Name) else (name,)
-    folded = fold(text)
     return any(_found(folded, form) for form in forms)
 
 
@@ -211,7 +215,7 @@ def relations(question: str) -> tuple[str, ...]:
     """The news relations the question asks about ('acquire', 'invest', 'sue'…: `RELATIONS`), by
     their words in English or French."""
     words = _FIXED.sub(" ", fold(question))
-    return tuple(kind for kind, stems in RELATIONS.items() if _has_stem(words, stems))
+    return tuple(kind for kind, stems in RELATIONS.items() if has_stem(words, stems))
 
 
 # Phrases made of relation words that ask about no relation.
@@ -223,7 +227,7 @@ def asks(question: str) -> tuple[str, ...]:
     question opening on when, quand…, or asking what year)."""
     words = fold(question).strip(" ¿¡\"«“")
     return tuple(kind for kind, stems in ASKS.items()
-                 if _has_stem(words, stems) or any(words.startswith(opener) for opener in OPENERS.get(kind, ())))
+                 if has_stem(words, stems) or any(words.startswith(opener) for opener in OPENERS.get(kind, ())))
 
 
 _COUNTED = re.compile(r"\b(?:combien|nombre|how many)\s+(?:de\s+|d'|of\s+)?([^\W\d_][\w-]*)", re.IGNORECASE)
@@ -242,7 +246,7 @@ def counted(question: str, language: str) -> tuple[str, ...]:
 _UNCOUNTED = frozenset("fois temps personnes personne gens annees ans jours mois heures minutes".split())  # counted in words of their own
 
 
-def _has_stem(folded: str, stems: tuple[str, ...]) -> bool:
+def has_stem(folded: str, stems: tuple[str, ...]) -> bool:
     """Whether a folded text holds a word starting with one of `stems` ('rachet': 'rachete'), or
     exactly one of them when it ends with '$' ('ban$': 'ban', not 'banks')."""
     return _stems(stems).search(folded) is not None

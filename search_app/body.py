@@ -52,7 +52,7 @@ def body(folder: str, settings: conversation.Settings, lang: str) -> None:
         actions.ask(typed)
     notes = st.empty()
     controls(lang)
-    if state.similar is not None and 0 <= state.similar < len(engine.index):
+    if similar_shown(engine) is not None:
         browse.similar_view(engine, state.similar, lang)
     elif state.view == "issues":
         browse.issues_view(engine, lang)
@@ -82,10 +82,15 @@ def link_notes(notes: list[share.Note], lang: str) -> str:
     return escape_markdown(t("link.ignored", lang, items=items))
 
 
+def similar_shown(engine: Engine) -> int | None:
+    """The passage whose "more like this" view is shown, when the state names one of this index."""
+    return state.similar if state.similar is not None and 0 <= state.similar < len(engine.index) else None
+
+
 def address(engine: Engine, settings: conversation.Settings, lang: str) -> dict[str, str | list[str]]:
     """The query parameters of what the page shows: the address bar follows the page."""
     common = {"lang": lang, "filters": settings.filters}
-    if state.similar is not None and 0 <= state.similar < len(engine.index):
+    if similar_shown(engine) is not None:
         p = engine.index.passages[state.similar]
         return share.params_for(**common, like=p.issue_id, at=p.start, order=state.get("similar_order"))
     if state.view == "issues" and state.reading:

@@ -11,9 +11,10 @@ from typing import Sequence
 
 from indexer.answer import Answer
 
+from .scripts import checked
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-=.!|<>~$:&^])")
 _CITATION = re.compile(r"\\\[(\d+)\\\]")
-_ANCHOR = re.compile(r"^[a-z][a-z0-9-]*$")
 
 STYLE = """<style>
 .aib-text { white-space: pre-wrap; line-height: 1.6; overflow-wrap: anywhere; }
@@ -65,8 +66,8 @@ def marked_html(text: str, used: Sequence[tuple[int, int]] = (), *, offset: int 
                 passage: tuple[int, int] | None = None, anchor: str | None = None) -> str:
     """`text` (starting at `offset` in its issue) as escaped HTML: the `used` spans in <mark>, the
     `passage` span shaded, and an empty element with id `anchor` where the passage starts."""
-    if anchor is not None and not _ANCHOR.match(anchor):
-        raise ValueError(f"anchor {anchor!r} must be lowercase letters, digits and dashes")
+    if anchor is not None:
+        checked(anchor)
     local = [(max(s - offset, 0), min(e - offset, len(text))) for s, e in used if e > offset and s < offset + len(text)]
     span = (max(passage[0] - offset, 0), min(passage[1] - offset, len(text))) if passage else None
     cuts = sorted({0, len(text), *(p for s in local for p in s), *(span or ())})

@@ -18,7 +18,8 @@ MAIN = "document.querySelector('[data-testid=\"stMain\"], [data-testid=\"stAppSc
 HEADER = 64  # px the page's header covers
 
 
-def _checked(name: str) -> str:
+def checked(name: str) -> str:
+    """`name`, when it is safe as an element id inside a script or attribute; else ValueError."""
     if not _ANCHOR.match(name):
         raise ValueError(f"anchor {name!r} must be lowercase letters, digits and dashes")
     return name
@@ -27,7 +28,7 @@ def _checked(name: str) -> str:
 def passage_script(anchor: str) -> str:
     """A script that scrolls the element with id `anchor` into view once it is drawn."""
     return ("<script>(function () { var tries = 0; function go() {"
-            f" var el = document.getElementById('{_checked(anchor)}');"
+            f" var el = document.getElementById('{checked(anchor)}');"
             " if (el) { el.scrollIntoView({block: 'center'}); } else if (tries++ < 50) { setTimeout(go, 100); } }"
             " go(); })();</script>")
 
@@ -35,7 +36,7 @@ def passage_script(anchor: str) -> str:
 def bring_script(key: str | None, nonce: int) -> str:
     """A script that brings the container with `key` (st.container(key=...)) to the top of the page, or
     the page's top when `key` is None; `nonce` makes each request a new element, so that it runs."""
-    target = f"'.st-key-{_checked(key)}'" if key else "null"
+    target = f"'.st-key-{checked(key)}'" if key else "null"
     return (f"<script>(function () {{ var me = {int(nonce)}, start = Date.now(), still = 0, stop = false;"
             " window.aibBring = me;"  # a newer request supersedes this one
             " ['wheel', 'touchstart', 'keydown'].forEach(function (e) {"

@@ -106,7 +106,7 @@ def _signals(similarity=0.86, *, names=(), supported=True, coverage=0.5, same_la
     from indexer.evidence import Support
 
     s = Support(tuple(True for _ in names) if supported else tuple(False for _ in names), (), ())
-    return Signals((similarity, 0.80), 0.78, 0.02, coverage, tuple(True for _ in names), tuple(supported for _ in names),
+    return Signals((similarity, 0.80), 0.78, coverage, tuple(True for _ in names), tuple(supported for _ in names),
                    (s,) if supported or not names else (Support(tuple(n == names[0] for n in names), (), ()),), same_language)
 
 
@@ -122,7 +122,7 @@ def test_the_decision_is_a_pure_function_of_the_signals():
     assert decide(plain, _signals(0.86, coverage=0.1), rule).outcome == "none"  # not its words
     english = Query("q", "en", (), ("market",))
     assert decide(english, _signals(0.86, coverage=0.0, same_language=False), rule).outcome == "answered"  # words can't match
-    unknown = Signals((0.9,), 0.78, 0.02, 0.5, (False,), (False,), (), True)
+    unknown = Signals((0.9,), 0.78, 0.5, (False,), (False,), (), True)
     assert decide(Query("q", "en", (Name("palantir", ("palantir",)),), ()), unknown, rule).outcome == "none"
 
 

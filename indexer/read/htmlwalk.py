@@ -145,7 +145,7 @@ def _flush(buf: list[str], out: list[str]) -> None:
 # Elements that hold nothing but that libxml2's HTML parser (lxml's) does not know as such: it
 # nests what follows them inside them, so that dropping an <embed> dropped the text after it.
 _UNKNOWN_VOIDS = ("embed", "source", "track", "wbr", "keygen")
-_UNKNOWN_VOID_TAG = re.compile(r"<(?:embed|source|track|wbr|keygen)\b", re.I)
+_UNKNOWN_VOID_TAG = re.compile(rf"<(?:{'|'.join(_UNKNOWN_VOIDS)})\b", re.I)
 
 
 def soup_of(text: str) -> BeautifulSoup:

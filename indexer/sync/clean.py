@@ -23,7 +23,7 @@ _DROP = ("script", "style", "noscript", "template", "iframe", "frame", "frameset
          "input", "button", "link", "meta", "base", "svg")
 _PIXEL_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:width|height)\s*:\s*[01]px", re.I)
 _URL_ATTRIBUTES = frozenset(("href", "src", "action", "formaction", "background", "poster", "cite", "longdesc", "srcset",
-                             "lowsrc", "dynsrc", "data", "codebase", "ping", "xlink:href", "xml:base", "manifest", "usemap"))
+                             "lowsrc", "dynsrc", "data", "codebase", "ping", "xml:base", "manifest", "usemap"))
 _BAD_SCHEME = re.compile(r"^(?:javascript|vbscript|data|livescript|mocha):", re.I)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\xa0\u200b-\u200f\u2028-\u202e\ufeff]+")  # browsers skip these inside a scheme
 _BAD_STYLE = re.compile(r"expression\s*\(|javascript:|vbscript:|behavior\s*:|-moz-binding", re.I)
@@ -58,7 +58,7 @@ def _clean_attributes(tag: Tag) -> None:
     for name, value in list(tag.attrs.items()):
         key = name.lower()
         text = " ".join(value) if isinstance(value, list) else str(value)
-        if (key.startswith("on") or key == "xlink:href" or key.endswith(":href")
+        if (key.startswith("on") or key.endswith(":href")
                 or (key in _URL_ATTRIBUTES and _BAD_SCHEME.match(_INVISIBLE.sub("", text)))
                 or (key == "style" and _BAD_STYLE.search(text))):
             del tag[name]

@@ -47,7 +47,9 @@ def list_feed(url: str, client: Client, state: dict, *, name: str, hosts: tuple[
     response = client.get(url, source=name, headers=headers, hints=_HINTS)
     if response.status_code == 304:
         return Listing(not_modified=True, note="feed not modified since the last sync (HTTP 304)", state=dict(state))
-    digest = hashlib.sha256(response.content + repr(sorted(hosts)).encode()).hexdigest()  # new hosts: items to fetch again
+    digest = hashlib.sha256(response.content)
+    digest.update(repr(sorted(hosts)).encode())  # new hosts: items to fetch again
+    digest = digest.hexdigest()
     if state.get("sha256") == digest:
         return Listing(not_modified=True, note="feed unchanged since the last sync (the same bytes)", state=dict(state))
     content_type = response.headers.get("Content-Type", "")

@@ -21,11 +21,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import yaml
 
-from indexer.errors import IndexerError
+from indexer.errors import IndexerError, InputError
 from indexer.read import SUFFIXES
-from indexer.read.meta import SIDECAR_SUFFIXES
+from indexer.read.meta import SIDECAR_SUFFIXES, checked_sidecar
 from indexer.sync.post import WRITTEN_BY
 
 SYNC_DIR = ".sync"
@@ -114,10 +113,10 @@ def hand_urls(archive: Path, ours: Container[str]) -> dict[str, str]:
         rel = side.relative_to(archive)
         if rel.as_posix() in ours or any(part.startswith(".") for part in rel.parts):
             continue
-        try:
+        try:  # read as the reader reads it (bounded, no aliases); one it refuses states nothing
             text = side.read_text(encoding="utf-8-sig")
-            data = None if text.startswith(WRITTEN_BY) else yaml.safe_load(text)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+            data = None if text.startswith(WRITTEN_BY) else checked_sidecar(text, side, side.name)
+        except (OSError, UnicodeDecodeError, InputError):
             continue
         if isinstance(data, dict) and isinstance(data.get("url"), str) and data["url"]:
             found[normal_url(data["url"])] = rel.as_posix().split(".meta.")[0]

@@ -63,9 +63,14 @@ class Answer:
     content: bytes
 
     @property
+    def charset(self) -> str | None:
+        """The charset its Content-Type declares, if any."""
+        return requests.utils.get_encoding_from_headers({"content-type": self.headers.get("Content-Type", "")})
+
+    @property
     def text(self) -> str:
         """The body as text: in its declared charset, else UTF-8, else cp1252."""
-        charset = requests.utils.get_encoding_from_headers({"content-type": self.headers.get("Content-Type", "")})
+        charset = self.charset
         for encoding in ([charset] if charset and charset.lower() != "iso-8859-1" else []) + ["utf-8", "cp1252"]:
             with contextlib.suppress(LookupError, UnicodeDecodeError):
                 return self.content.decode(encoding)

@@ -33,11 +33,10 @@ def fetch_page(client: Client, url: str, *, source: str, sites: Sites, hints: di
     kind = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if kind and kind not in HTML_TYPES:
         raise PostRefused(f"the post page is {kind[:60]}, not HTML")
-    try:
-        decode_bytes(answer.content, url)  # the reader's own test: binary or empty pages are not issues
+    try:  # decoded by the reader's own rule, which refuses binary and empty pages
+        return decode_bytes(answer.content, url, charset=answer.charset)
     except InputError as exc:
         raise PostRefused(f"the post page is not text ({exc.reason})") from None
-    return answer.text
 
 
 def list_pages(urls: list[str], client: Client, *, name: str, hosts: tuple[str, ...] = ()) -> Listing:

@@ -74,8 +74,7 @@ def render(post: Post, *, source: str) -> Rendered:
     data = page.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:
         raise PostRefused(f"the post is {len(data) / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB an issue file may be")
-    text = "\n".join(s.text for s in parse_html(page, "post").sections if s.text.strip())
-    if not text.strip():
+    if not any(s.text.strip() for s in parse_html(page, "post").sections):
         raise PostRefused("no text in the post's body")
     language = (post.language or "").split("-")[0].lower() or None  # else the reader detects it, once, at rebuild
     meta = {"title": post.title, "date": post.date, "url": post.url, "language": language, "source_id": clip(post.key, 500),
