@@ -20,7 +20,6 @@ import streamlit as st  # noqa: E402
 
 from indexer.engine import Engine  # noqa: E402
 from search_app import actions, body, conversation, loading, share  # noqa: E402
-from search_app import domains as dm  # noqa: E402
 from search_app import filters as flt  # noqa: E402
 from search_app import highlight as hl  # noqa: E402
 from search_app.i18n import language_name, t  # noqa: E402
@@ -51,7 +50,7 @@ def page() -> None:
     if engine is None:
         return
     key = engine.index.path.name
-    bounds = index_facts(engine, key)["bounds"]
+    bounds = loading.index_facts(engine, key)["bounds"]
     if link is not None:
         link, more = share.check(link, engine.index, bounds)
         actions.follow_link(link, engine.index, key, bounds)
@@ -60,18 +59,8 @@ def page() -> None:
     body.body(str(folder), settings, lang)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def index_facts(_engine: Engine, key: str) -> dict:
-    """What the sidebar shows of the build, computed once per build (a 1,000-issue archive costs each run otherwise)."""
-    index = _engine.index
-    issues = list(index.issues.values())
-    return {"bounds": flt.date_bounds(issues), "languages": sorted(set(index.columns["language"])),
-            "issues": [i.id for i in flt.newest_first(issues)], "labels": flt.issue_labels(issues),
-            "sites": dm.counts(index), "status": loading.index_status(index.manifest)}
-
-
 def sidebar(engine: Engine, lang: str, key: str, bounds) -> conversation.Settings:
-    bar, facts = st.sidebar, index_facts(engine, key)
+    bar, facts = st.sidebar, loading.index_facts(engine, key)
     bar.subheader(t("filters", lang))
     dates = bar.date_input(t("dates", lang), value=bounds, min_value=bounds[0], max_value=bounds[1], key=f"dates-{key}") if bounds else ()
     languages = bar.multiselect(t("languages", lang), facts["languages"], key=f"languages-{key}",

@@ -10,7 +10,6 @@ import streamlit as st
 from indexer.engine import MAX_QUESTION_CHARS, Engine, clean_question
 
 from . import actions, answers, conversation, landing, loading
-from . import filters as flt
 from . import highlight as hl
 from . import scripts
 from . import timeline as tl
@@ -71,7 +70,7 @@ def ask_view(engine: Engine, settings: conversation.Settings, key: str, lang: st
     if not state.turns:
         landing_screen(engine, key, lang)
         return
-    labels = issue_labels(engine, key)
+    labels = loading.index_facts(engine, key)["labels"]
     focus = len(state.turns) - 1 if state.get("focus") is None else state.focus
     first = 0 if state.get("all_turns") else max(0, min(focus, len(state.turns) - SHOWN_TURNS))
     if first:  # each run of the page draws every turn shown: a long conversation would slow every answer
@@ -89,11 +88,6 @@ def ask_view(engine: Engine, settings: conversation.Settings, key: str, lang: st
                     show_timeline(engine, key, turn, lang)
     if state.get("scroll") == "turn":
         state.scroll = f"turn-{focus}"
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def issue_labels(_engine: Engine, key: str) -> dict[str, str]:
-    return flt.issue_labels(list(_engine.index.issues.values()))
 
 
 def answer_now(engine: Engine, turn: conversation.Turn, lang: str) -> None:

@@ -17,6 +17,8 @@ from indexer.engine import Engine
 from indexer.errors import IndexerError, IndexMismatch, IndexMissing
 from indexer.index import open_index
 from indexer.store import current_build
+from search_app import domains as dm
+from search_app import filters as flt
 from search_app.highlight import escape_markdown
 from search_app.i18n import t
 from search_app.timeline import Folded, folded
@@ -87,6 +89,17 @@ def llm_available() -> bool:
 def rebuild_command(folder: Path) -> str:
     default = Config().index_dir
     return "python -m indexer rebuild" + ("" if Path(folder) == default else f" --index {folder}")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def index_facts(_engine: Engine, key: str) -> dict:
+    """What the page shows of the build (date bounds, languages, issues newest first and their labels,
+    sites, status), computed once per build (a 1,000-issue archive costs each run otherwise)."""
+    index = _engine.index
+    issues = list(index.issues.values())
+    return {"bounds": flt.date_bounds(issues), "languages": sorted(set(index.columns["language"])),
+            "issues": [i.id for i in flt.newest_first(issues)], "labels": flt.issue_labels(issues),
+            "sites": dm.counts(index), "status": index_status(index.manifest)}
 
 
 def index_status(manifest: dict) -> dict[str, str | int]:

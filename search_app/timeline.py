@@ -74,8 +74,7 @@ def naming(corpus: Folded, folded_names: Sequence[str], keep: np.ndarray | None 
     if within is None:
         found = sorted({bisect_right(corpus.starts, m.start()) - 1 for m in pattern.finditer(corpus.text)})
     else:
-        ends = list(corpus.starts[1:]) + [len(corpus.text)]
-        found = sorted(n for n in set(within) if pattern.search(corpus.text, int(corpus.starts[n]), int(ends[n])))
+        found = sorted(n for n in set(within) if pattern.search(corpus.text, *_span(corpus, n)))
     return [n for n in found if keep is None or keep[n]]
 
 
@@ -89,9 +88,14 @@ def candidates(corpus: Folded, folded_names: Sequence[str]) -> set[int]:
         while at >= 0:
             n = bisect_right(corpus.starts, at) - 1
             out.add(n)
-            end = int(corpus.starts[n + 1]) if n + 1 < len(corpus.starts) else len(corpus.text)
-            at = corpus.text.find(part, end)  # the next passage
+            at = corpus.text.find(part, _span(corpus, n)[1])  # the next passage
     return out
+
+
+def _span(corpus: Folded, n: int) -> tuple[int, int]:
+    """Where passage `n` starts and ends in the folded corpus."""
+    end = int(corpus.starts[n + 1]) if n + 1 < len(corpus.starts) else len(corpus.text)
+    return int(corpus.starts[n]), end
 
 
 def timeline(issues: Mapping[str, IssueInfo], issue_ids: Iterable[str]) -> Timeline:

@@ -47,12 +47,12 @@ def list_posts(publication: str, key: str, client: Client, *, base_url: str, nam
     for _ in range(MAX_PAGES):
         answer = _json(client.get(url, source=name, params=params, headers=headers, hints=_HINTS), name)
         posts = answer.get("data") or []
-        page = fingerprint(posts)
+        entries = [_entry(post) for post in posts]  # each post serialised and hashed once, for its fingerprint
+        page = fingerprint([e.fingerprint if isinstance(e, Entry) else e for e in entries])
         if posts and page in seen:
             return _stopped(listing, f"the API gave the same page of posts twice (at {_where(params)}); stopped there")
         seen.add(page)
-        for post in posts:
-            entry = _entry(post)
+        for entry in entries:
             (listing.entries if isinstance(entry, Entry) else listing.skipped).append(entry)
         cursor = answer.get("next_cursor")
         if cursor and answer.get("has_more", True):
