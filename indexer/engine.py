@@ -9,15 +9,15 @@ from typing import Callable
 
 import numpy as np
 
-from .answer import NOT_FOUND, Answer, extractive_answer, related_answer
-from .config import LLMSettings
-from .embed import Embedder, load_embedder
-from .errors import IndexMismatch
-from .found import Verdict, judge, probe_vectors
-from .index import Index, open_index
-from .query import Query, read_query
-from .records import Hit
-from .retrieve import Filters, search
+from indexer.answer.answer import NOT_FOUND, Answer, extractive_answer, related_answer
+from indexer.config import LLMSettings
+from indexer.build.embed import Embedder, load_embedder
+from indexer.errors import IndexMismatch
+from indexer.answer.found import Verdict, judge, probe_vectors
+from indexer.search.index import Index, open_index
+from indexer.text.query import Query, read_query
+from indexer.records import Hit
+from indexer.search.retrieve import Filters, search
 
 MAX_QUESTION_CHARS = 500
 
@@ -35,7 +35,7 @@ class Engine:
         return self._vector(text)
 
     def read(self, question: str | Query) -> Query:
-        """The question read once (`indexer.query`): cleaned, its language, names, terms and vector."""
+        """The question read once (`indexer.text.query`): cleaned, its language, names, terms and vector."""
         if isinstance(question, Query):
             return question
         text = clean_question(question)
@@ -69,7 +69,7 @@ class Engine:
         answer.confidence = verdict.confidence
         if llm is None or not llm.configured:
             return answer
-        from .llm import answer_with_fallback
+        from indexer.answer.llm import answer_with_fallback
 
         text, notice = answer_with_fallback(query.text, answer.hits, query.language, llm, fallback=lambda: answer.text,
                                             on_token=on_token, premise=answer.premise)

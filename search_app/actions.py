@@ -11,7 +11,7 @@ from datetime import date
 
 import streamlit as st
 
-from indexer.index import Index
+from indexer.search.index import Index
 
 from . import share
 from . import timeline as tl

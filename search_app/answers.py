@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indexer.answer import Answer
+from indexer.answer.answer import Answer
 
 from . import cards, conversation, share
 from . import filters as flt

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from indexer.engine import Engine
-from indexer.index import Index
+from indexer.search.index import Index
 from indexer.records import IssueInfo
-from indexer.similar import ORDERS, hit_of, more_like_this
+from indexer.search.similar import ORDERS, hit_of, more_like_this
 
 from . import actions, cards, domains, share
 from . import filters as flt

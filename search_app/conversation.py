@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from indexer.answer import Answer
+from indexer.answer.answer import Answer
 from indexer.config import LLMSettings
 from indexer.engine import Engine
 from indexer.records import Hit
-from indexer.retrieve import Filters
+from indexer.search.retrieve import Filters
 
 TIMELINE_K = 50
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from indexer.index import Index
+from indexer.search.index import Index
 from indexer.records import Link
 
 from .filters import day_of

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from indexer.records import IssueInfo
-from indexer.retrieve import Filters
+from indexer.search.retrieve import Filters
 
 
 def day_of(value: str, *, last: bool = False) -> date:

@@ -9,7 +9,7 @@ import html
 import re
 from typing import Sequence
 
-from indexer.answer import Answer
+from indexer.answer.answer import Answer
 
 from .scripts import checked
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from indexer.config import Config, LLMSettings
-from indexer.embed import Embedder, load_embedder
+from indexer.build.embed import Embedder, load_embedder
 from indexer.engine import Engine
 from indexer.errors import IndexerError, IndexMismatch, IndexMissing
-from indexer.index import open_index
-from indexer.store import current_build
+from indexer.search.index import open_index
+from indexer.build.store import current_build
 from search_app import domains as dm
 from search_app import filters as flt
 from search_app.highlight import escape_markdown

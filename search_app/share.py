@@ -21,9 +21,9 @@ from datetime import date
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from indexer.engine import MAX_QUESTION_CHARS
-from indexer.index import Index
-from indexer.retrieve import Filters
-from indexer.similar import ORDERS
+from indexer.search.index import Index
+from indexer.search.retrieve import Filters
+from indexer.search.similar import ORDERS
 
 from .filters import day_of
 from .i18n import LANGUAGES

@@ -1,7 +1,7 @@
 """The timeline under an answer: what it counts, counted per issue date, and the period picked on it.
 
 It counts one of two things, and says which:
-- the passages that name the question's names (OpenAI, Mistral…), as `indexer.query.names` reads them, over
+- the passages that name the question's names (OpenAI, Mistral…), as `indexer.text.query.names` reads them, over
   all dates, with the answer's other filters (languages, issues, sites);
 - for a question without a name, the passages closest to it (see `conversation.timeline_hits`), the
   answer's sources included.
@@ -21,8 +21,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from indexer.lexical import fold
-from indexer.query import names
+from indexer.text.lexical import fold
+from indexer.text.query import names
 from indexer.records import Chunk, IssueInfo
 
 SELECTION = "period"
@@ -52,7 +52,7 @@ def folded(passages: Sequence[Chunk]) -> Folded:
 
 
 def subject(question: str) -> list[str]:
-    """The question's names, folded (as `indexer.query.names` reads them)."""
+    """The question's names, folded (as `indexer.text.query.names` reads them)."""
     return names(question)
 
 
@@ -64,7 +64,7 @@ def as_written(question: str, folded_names: Sequence[str]) -> list[str]:
 
 def naming(corpus: Folded, folded_names: Sequence[str], keep: np.ndarray | None = None,
            within: Iterable[int] | None = None) -> list[int]:
-    """The ids of the passages that name one of `folded_names` as whole words (as `indexer.query.mentions`
+    """The ids of the passages that name one of `folded_names` as whole words (as `indexer.text.query.mentions`
     matches a name), among those `keep` (a mask) keeps; only among the passages `within` when given
     (those `candidates` finds), else the whole corpus is scanned."""
     if not folded_names:

@@ -26,14 +26,14 @@ def require_shared() -> None:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from indexer.embed import load_embedder
+    from indexer.build.embed import load_embedder
 
     return load_embedder()
 
 
 @pytest.fixture(scope="session")
 def _build(tmp_path_factory, embedder):
-    from indexer.build import rebuild
+    from indexer.build.build import rebuild
     from indexer.config import Config
 
     require_shared()
@@ -56,7 +56,7 @@ def build_summary(_build):
 @pytest.fixture(scope="session")
 def engine(built_index, embedder):
     from indexer.engine import Engine
-    from indexer.index import open_index
+    from indexer.search.index import open_index
 
     return Engine(open_index(built_index), embedder)
 

@@ -38,15 +38,15 @@ def _alarm(signum, frame):
 
 
 def run(folder: Path, *, cpu_limit: float | None = None, hang: float = 60.0, chunk: bool = True) -> dict:
-    from indexer.chunk import chunk_issue
+    from indexer.build.chunk import chunk_issue
     from indexer.read import INTERNAL, read_one
     from indexer.read.files import list_archive
     from indexer.records import Skipped
-    from indexer.sentences import sentence_spans
+    from indexer.text.sentences import sentence_spans
 
     count_tokens = None
     if chunk:
-        from indexer.embed import load_embedder
+        from indexer.build.embed import load_embedder
 
         count_tokens = load_embedder().count_tokens
     signal.signal(signal.SIGALRM, _alarm)

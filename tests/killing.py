@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.build import rebuild
+from indexer.build.build import rebuild
 from indexer.config import Config
 from indexer.engine import Engine
-from indexer.index import open_index
+from indexer.search.index import open_index
 from tests.conftest import REPO
 
 QUERY = "OpenAI YouTube données d'entraînement"

@@ -19,9 +19,9 @@ QUERY = "OpenAI YouTube données d'entraînement"
 
 
 def main(index: Path, stop: Path, out: Path) -> None:
-    from indexer.embed import load_embedder
+    from indexer.build.embed import load_embedder
     from indexer.engine import Engine
-    from indexer.index import open_index
+    from indexer.search.index import open_index
 
     embedder = load_embedder()
     queries, failures, builds = 0, [], set()
@@ -44,7 +44,7 @@ def main(index: Path, stop: Path, out: Path) -> None:
 def through_rebuilds(config, *, readers: int, rebuilds: int, embedder, workdir: Path) -> dict:
     """Start `readers` reader processes on config.index_dir, run `rebuilds` rebuilds once all have
     answered, stop them; returns their queries, failures and the builds they saw."""
-    from indexer.build import rebuild
+    from indexer.build.build import rebuild
 
     repo = Path(__file__).resolve().parents[1]
     stop = workdir / "stop"

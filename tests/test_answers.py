@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from indexer.answer import NOT_FOUND
+from indexer.answer.answer import NOT_FOUND
 from indexer.config import LLMSettings
-from indexer.query import query_language
-from indexer.retrieve import Filters
+from indexer.text.query import query_language
+from indexer.search.retrieve import Filters
 from tests.conftest import PIAF
 from tests.test_indexer import AI_BREW, cli
 

@@ -461,7 +461,7 @@ def test_an_answer_lists_the_sources_it_cites_then_the_others_folded(page, engin
 
 
 def test_an_answer_that_is_not_exactly_what_was_asked_says_so(monkeypatch, built_index, engine):
-    from indexer.answer import Answer, Sentence
+    from indexer.answer.answer import Answer, Sentence
 
     from search_app.conversation import Settings, Turn
 

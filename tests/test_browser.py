@@ -529,7 +529,7 @@ Tesla affirme de son côté que son robot Optimus triera des batteries dans ses 
 
 
 def test_markup_in_the_archive_shows_as_text_and_never_runs(browser, server, served_index, embedder, tmp_path):
-    from indexer.build import rebuild
+    from indexer.build.build import rebuild
     from indexer.config import Config
 
     archive = tmp_path / "archive"

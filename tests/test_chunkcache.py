@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import rebuild
-from indexer.chunk import chunk_issue
-from indexer.chunkcache import ChunkCache, chunk_cached
+from indexer.build.build import rebuild
+from indexer.build.chunk import chunk_issue
+from indexer.build.chunkcache import ChunkCache, chunk_cached
 from indexer.config import ChunkSettings, Config
 from indexer.read import read_issue
 from indexer.records import Issue, Section
-from indexer.sentences import sentence_spans
+from indexer.text.sentences import sentence_spans
 from tests.conftest import ARCHIVE
 
 SETTINGS = ChunkSettings()
@@ -150,8 +150,8 @@ def test_a_damaged_remembered_result_is_computed_again(tmp_path):
 
 
 def test_a_warm_rebuild_remembers_fingerprints_and_terms_and_builds_the_same_index(tmp_path, embedder, monkeypatch):
-    import indexer.build
-    import indexer.dedupe
+    import indexer.build.build
+    import indexer.build.dedupe
 
     archive, index_dir = tmp_path / "archive", tmp_path / "index"
     archive.mkdir()
@@ -164,8 +164,8 @@ def test_a_warm_rebuild_remembers_fingerprints_and_terms_and_builds_the_same_ind
     before, lexical = _passages(index_dir), _bm25_files(index_dir)
 
     computed: list[str] = []
-    monkeypatch.setattr(indexer.build, "fingerprint", lambda issue: computed.append(issue.id) or indexer.dedupe.fingerprint(issue))
-    monkeypatch.setattr(indexer.build, "tokenize", lambda text, language, memo=None: computed.append(text) or [])
+    monkeypatch.setattr(indexer.build.build, "fingerprint", lambda issue: computed.append(issue.id) or indexer.build.dedupe.fingerprint(issue))
+    monkeypatch.setattr(indexer.build.build, "tokenize", lambda text, language, memo=None: computed.append(text) or [])
     warm = rebuild(config, embedder=embedder)
     assert cold.passages == warm.passages and computed == []  # nothing recomputed: the remembered results were used
     assert _passages(index_dir) == before and _bm25_files(index_dir) == lexical

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.dedupe import duplicate_groups, strip_boilerplate
+from indexer.build.dedupe import duplicate_groups, strip_boilerplate
 from indexer.read import read_archive, read_issue
 from indexer.records import Issue, Section
 
@@ -66,7 +66,7 @@ def test_the_prefix_filter_misses_no_pair_that_scores_as_the_same_issue():
     SAME_ISSUE is grouped, and no pair below it is (checked against all pairs)."""
     import random
 
-    from indexer.dedupe import SAME_ISSUE, _common_free, _groups, fingerprint, similarity
+    from indexer.build.dedupe import SAME_ISSUE, _common_free, _groups, fingerprint, similarity
 
     rng = random.Random(3)
     pool = [sentence(n) for n in range(400)]
@@ -86,13 +86,13 @@ def test_the_prefix_filter_misses_no_pair_that_scores_as_the_same_issue():
 
 
 def _linked(a: int, b: int, sets) -> bool:
-    from indexer.dedupe import SAME_ISSUE, similarity
+    from indexer.build.dedupe import SAME_ISSUE, similarity
 
     return any(similarity(sets[a], sets[c]) >= SAME_ISSUE and similarity(sets[c], sets[b]) >= SAME_ISSUE for c in range(len(sets)))
 
 
 def test_a_remembered_fingerprint_strips_exactly_like_a_fresh_one(everything):
-    from indexer.dedupe import Fingerprint, fingerprint
+    from indexer.build.dedupe import Fingerprint, fingerprint
 
     remembered = {i.id: Fingerprint.decode(fingerprint(i).encode()) for i in everything}
     assert strip_boilerplate(everything, fingerprint=lambda issue: remembered[issue.id]) == strip_boilerplate(everything)

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.answer import NOT_FOUND, is_noise
-from indexer.calibrate import cross_validate, fit_rule, folds_of, score
-from indexer.evidence import cognates, support
-from indexer.found import Rule, Signals, decide, load_rule
-from indexer.golden import ABSENT_KINDS, Evidence, GoldenQuestion, Outcome, load_questions, repeats
-from indexer.prose import is_filler, needs_antecedent
-from indexer.query import Name, Query, mentions, names, query_language, read_query
+from indexer.answer.answer import NOT_FOUND, is_noise
+from indexer.measure.calibrate import cross_validate, fit_rule, folds_of, score
+from indexer.answer.evidence import cognates, support
+from indexer.answer.found import Rule, Signals, decide, load_rule
+from indexer.measure.golden import ABSENT_KINDS, Evidence, GoldenQuestion, Outcome, load_questions, repeats
+from indexer.text.prose import is_filler, needs_antecedent
+from indexer.text.query import Name, Query, mentions, names, query_language, read_query
 from tests.conftest import PIAF
 from tests.test_indexer import AI_BREW, cli
 
@@ -103,7 +103,7 @@ def test_english_names_match_their_french_cognates_not_any_word_that_starts_alik
 # --- the decision: three outcomes --------------------------------------------------------------------------
 
 def _signals(similarity=0.86, *, names=(), supported=True, coverage=0.5, same_language=True) -> Signals:
-    from indexer.evidence import Support
+    from indexer.answer.evidence import Support
 
     s = Support(tuple(True for _ in names) if supported else tuple(False for _ in names), (), ())
     return Signals((similarity, 0.80), 0.78, coverage, tuple(True for _ in names), tuple(supported for _ in names),
@@ -348,7 +348,7 @@ def test_eval_questions_reports_each_language_and_kind(built_index, tmp_path):
 
 @pytest.mark.e2e
 def test_long_documents_are_notes_read_by_the_markdown_reader(tmp_path):
-    from indexer.longdocs import questions
+    from indexer.measure.longdocs import questions
 
     titles = json.loads((GOLDEN / "piaf_articles.json").read_text(encoding="utf-8"))[:2]
     asked = questions(PIAF, titles, tmp_path / "notes", english=GOLDEN / "piaf_long_en.jsonl",

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import rebuild
+from indexer.build.build import rebuild
 from indexer.cli import main
 from indexer.config import Config
 from indexer.errors import IndexMismatch
-from indexer.index import open_index
+from indexer.search.index import open_index
 from tests.conftest import ARCHIVE, REPO
 
 pytestmark = pytest.mark.e2e

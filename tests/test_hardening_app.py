@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indexer.build import rebuild
+from indexer.build.build import rebuild
 from indexer.config import Config
 from indexer.engine import MAX_QUESTION_CHARS
 from tests.conftest import ARCHIVE

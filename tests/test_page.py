@@ -9,7 +9,7 @@ import pytest
 from indexer.read import read_issue
 from indexer.read.links import domain_of, markdown_links
 from indexer.records import Chunk, IssueInfo, Link
-from indexer.retrieve import Filters
+from indexer.search.retrieve import Filters
 from search_app import landing, share
 from search_app import timeline as tl
 from tests.conftest import AI_WEEKLY
@@ -205,7 +205,7 @@ def test_links_are_stored_per_passage_and_searchable_by_site(engine, built_index
 
 @pytest.mark.e2e
 def test_more_like_this_leaves_its_own_issue_and_orders_by_date_or_similarity(engine):
-    from indexer.similar import more_like_this
+    from indexer.search.similar import more_like_this
 
     index = engine.index
     start = next(n for n, p in enumerate(index.passages) if "YouTube" in p.text and p.issue_id.startswith("000_"))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import store
-from indexer.build import rebuild
+from indexer.build import store
+from indexer.build.build import rebuild
 from indexer.config import Config
 from tests.conftest import ARCHIVE
 from tests.killing import campaign

@@ -16,18 +16,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.cache import EmbeddingCache, embed_cached
-from indexer.chunk import chunk_issue
+from indexer.build.cache import EmbeddingCache, embed_cached
+from indexer.build.chunk import chunk_issue
 from indexer.config import ChunkSettings, Config, LLMSettings
-from indexer.embed import EncodeSettings, SentenceTransformerEmbedder, _split_balanced
+from indexer.build.embed import EncodeSettings, SentenceTransformerEmbedder, _split_balanced
 from indexer.errors import IndexLocked, IndexMismatch, IndexMissing
-from indexer.fusion import rrf, top, weighted_sum
-from indexer.lexical import LexicalIndex, fold, tokenize
+from indexer.search.fusion import rrf, top, weighted_sum
+from indexer.text.lexical import LexicalIndex, fold, tokenize
 from indexer.read import read_issue
 from indexer.records import Chunk, Issue, Section, check_date
-from indexer.sentences import sentence_spans
-from indexer.store import current_build, new_build_dir, publish, rebuild_lock, verify
-from indexer.versions import fold_versions
+from indexer.text.sentences import sentence_spans
+from indexer.build.store import current_build, new_build_dir, publish, rebuild_lock, verify
+from indexer.build.versions import fold_versions
 from tests.conftest import ARCHIVE, REPO
 
 SETTINGS = ChunkSettings()
@@ -366,7 +366,7 @@ def test_a_batch_is_split_in_order_into_balanced_runs(lengths, parts):
 
 
 def test_native_engine_name_follows_source_and_cpu(tmp_path, monkeypatch):
-    import indexer.native as native
+    import indexer.build.native as native
 
     first = native.engine_path(tmp_path)
     assert first is not None and first.parent == tmp_path and native.native_engine(tmp_path) is None
@@ -379,7 +379,7 @@ def test_native_engine_name_follows_source_and_cpu(tmp_path, monkeypatch):
 _HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from indexer.store import rebuild_lock
+from indexer.build.store import rebuild_lock
 with rebuild_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(60)

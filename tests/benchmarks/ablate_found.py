@@ -23,10 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-import indexer.found as found  # noqa: E402
-from indexer.calibrate import cross_validate  # noqa: E402
+import indexer.answer.found as found  # noqa: E402
+from indexer.measure.calibrate import cross_validate  # noqa: E402
 from indexer.engine import load_engine  # noqa: E402
-from indexer.golden import load_questions, report, run_question  # noqa: E402
+from indexer.measure.golden import load_questions, report, run_question  # noqa: E402
 
 
 def _names_anywhere(s: found.Signals) -> found.Signals:

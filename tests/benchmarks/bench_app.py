@@ -40,7 +40,7 @@ QUESTIONS = [
 
 
 def ensure_index(index_dir: Path, rebuild_it: bool) -> None:
-    from indexer.store import current_build
+    from indexer.build.store import current_build
 
     try:
         current_build(index_dir)
@@ -48,7 +48,7 @@ def ensure_index(index_dir: Path, rebuild_it: bool) -> None:
             return
     except IndexMissing:
         pass
-    from indexer.build import rebuild
+    from indexer.build.build import rebuild
     from indexer.config import Config
 
     archives = (REPO / "archive", REPO.parent / "shared" / "corpora" / "ai-weekly-fr")

@@ -6,7 +6,7 @@ For 384-dimension normalised vectors (the default embedder's size), uniformly ra
 (closer to real embeddings), and each N: build time, median single-query latency (k=100) on one
 thread and on the default threads, HNSW's recall@10 against exact search, and the serialised index
 size. Flat is faiss.IndexFlatIP; HNSW is IndexHNSWFlat(dim, 32, inner product) with efConstruction
-200 and efSearch 128, as indexer/store.py and indexer/index.py build and search it. Prints a
+200 and efSearch 128, as indexer/build/store.py and indexer/search/index.py build and search it. Prints a
 Markdown table and the N at which flat single-thread latency passes --budget-ms.
 """
 

@@ -102,8 +102,8 @@ def sync_campaign(sources: int, seed: int, workdir: Path | None) -> int:
 def big_pages(sizes: list[int]) -> int:
     """CPU seconds to read (`read_one`) and to cut (`chunk_issue`, with the real tokenizer) one page
     of each pathological kind at each size in MB: both should grow in proportion to the size."""
-    from indexer.chunk import chunk_issue
-    from indexer.embed import load_embedder
+    from indexer.build.chunk import chunk_issue
+    from indexer.build.embed import load_embedder
     from indexer.read import read_one
     from indexer.records import Skipped
 

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from indexer.config import Config  # noqa: E402
-from indexer.embed import load_embedder  # noqa: E402
+from indexer.build.embed import load_embedder  # noqa: E402
 from tests.conftest import AI_WEEKLY, ARCHIVE  # noqa: E402
 from tests.killing import campaign  # noqa: E402
 

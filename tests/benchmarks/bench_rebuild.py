@@ -28,10 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from indexer.build import rebuild  # noqa: E402
+from indexer.build.build import rebuild  # noqa: E402
 from indexer.config import Config  # noqa: E402
-from indexer.embed import load_embedder  # noqa: E402
-from indexer.store import read_manifest  # noqa: E402
+from indexer.build.embed import load_embedder  # noqa: E402
+from indexer.build.store import read_manifest  # noqa: E402
 
 AI_WEEKLY = REPO.parent / "shared" / "corpora" / "ai-weekly-fr"
 

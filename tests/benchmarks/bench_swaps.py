@@ -18,10 +18,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from indexer import store  # noqa: E402
-from indexer.build import rebuild  # noqa: E402
+from indexer.build import store  # noqa: E402
+from indexer.build.build import rebuild  # noqa: E402
 from indexer.config import Config  # noqa: E402
-from indexer.embed import load_embedder  # noqa: E402
+from indexer.build.embed import load_embedder  # noqa: E402
 from tests.conftest import ARCHIVE  # noqa: E402
 from tests.swap_reader import through_rebuilds  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Choose the found decision's thresholds (indexer/found_rule.json) and measure them on issues and
+"""Choose the found decision's thresholds (indexer/answer/found_rule.json) and measure them on issues and
 archives they were not chosen on.
 
     python -m indexer rebuild --archive archive --archive ../shared/corpora/ai-weekly-fr --index /tmp/aw
@@ -6,7 +6,7 @@ archives they were not chosen on.
 
 Two archives, each with its golden questions:
 - the newsletter: `archive/` plus ai-weekly-fr (11 issues), tests/golden/archive.jsonl;
-- long documents: 24 PIAF articles, each one Markdown note (indexer/longdocs.py), with PIAF's French
+- long documents: 24 PIAF articles, each one Markdown note (indexer/measure/longdocs.py), with PIAF's French
   questions, their English versions (tests/golden/piaf_long_en.jsonl) and absent questions
   (tests/golden/piaf_absent.jsonl); built in --workdir.
 
@@ -30,11 +30,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from indexer.calibrate import cross_validate, fit_rule  # noqa: E402
+from indexer.measure.calibrate import cross_validate, fit_rule  # noqa: E402
 from indexer.config import Config  # noqa: E402
 from indexer.engine import load_engine  # noqa: E402
-from indexer.found import RULE_FILE, save_rule  # noqa: E402
-from indexer.golden import load_questions, report, run_question  # noqa: E402
+from indexer.answer.found import RULE_FILE, save_rule  # noqa: E402
+from indexer.measure.golden import load_questions, report, run_question  # noqa: E402
 
 GOLDEN = REPO / "tests" / "golden"
 PIAF = REPO.parent / "shared" / "corpora" / "piaf" / "piaf-v1.0.json"
@@ -42,8 +42,8 @@ PIAF = REPO.parent / "shared" / "corpora" / "piaf" / "piaf-v1.0.json"
 
 def long_documents(workdir: Path):
     """The long-document archive's index (built once in `workdir`) and its questions."""
-    from indexer.build import rebuild
-    from indexer.longdocs import questions
+    from indexer.build.build import rebuild
+    from indexer.measure.longdocs import questions
 
     titles = json.loads((GOLDEN / "piaf_articles.json").read_text(encoding="utf-8"))
     notes = workdir / "notes"

@@ -39,7 +39,7 @@ class Pools:
 @lru_cache(maxsize=1)
 def pools() -> Pools:
     from indexer.read import read_archive
-    from indexer.sentences import sentence_spans
+    from indexer.text.sentences import sentence_spans
 
     sentences, headings = [], []
     data = json.loads(PIAF.read_text(encoding="utf-8"))["data"]

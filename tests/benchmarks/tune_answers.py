@@ -14,13 +14,13 @@ import argparse
 import itertools
 from pathlib import Path
 
-from indexer.answer import extractive_answer
-from indexer.embed import load_embedder
+from indexer.answer.answer import extractive_answer
+from indexer.build.embed import load_embedder
 from indexer.engine import Engine
-from indexer.evaluate import _answer_hit, load_squad, sample_questions
-from indexer.golden import evidence_spans, load_questions
-from indexer.index import open_index
-from indexer.retrieve import query_language
+from indexer.measure.evaluate import _answer_hit, load_squad, sample_questions
+from indexer.measure.golden import evidence_spans, load_questions
+from indexer.search.index import open_index
+from indexer.text.query import query_language
 
 GRID = {"margin": (0.15, 0.08, 0.05), "max_sentences": (5, 3), "min_sentences": (2,), "relative_score": (0.0, 0.5, 0.7)}
 

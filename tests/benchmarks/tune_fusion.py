@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from indexer.embed import load_embedder
-from indexer.evaluate import load_squad, sample_questions
-from indexer.fusion import rrf, top, weighted_sum
-from indexer.index import open_index
-from indexer.retrieve import _dense, _lexical, query_language
+from indexer.build.embed import load_embedder
+from indexer.measure.evaluate import load_squad, sample_questions
+from indexer.search.fusion import rrf, top, weighted_sum
+from indexer.search.index import open_index
+from indexer.search.retrieve import _dense, _lexical
+from indexer.text.query import query_language
 
 
 def mrr_recall(rankings, golds, index):

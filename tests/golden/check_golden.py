@@ -161,7 +161,7 @@ def index_texts(index_dir: Path) -> dict[str, str]:
     root = Path(__file__).resolve().parents[2]
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    from indexer.index import open_index
+    from indexer.search.index import open_index
 
     idx = open_index(Path(index_dir))
     return {issue.source: issue.text for issue in idx.issues.values()}

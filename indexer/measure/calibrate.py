@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .found import Rule
-from .golden import Outcome
+from indexer.answer.found import Rule
+from indexer.measure.golden import Outcome
 
 GRID = {
     "named": np.round(np.arange(0.0, 0.401, 0.02), 3),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .index import Index
-from .records import Hit
+from indexer.search.index import Index
+from indexer.records import Hit
 
 ORDERS = ("date", "similarity")
 

@@ -13,9 +13,9 @@ import json
 import re
 from pathlib import Path
 
-from .lexical import fold
-from .golden import Evidence, GoldenQuestion
-from .read import read_archive
+from indexer.text.lexical import fold
+from indexer.measure.golden import Evidence, GoldenQuestion
+from indexer.read import read_archive
 
 ARCHIVE = "long documents"
 _CONTEXT = 40  # characters of the paragraph kept either side of the answer, at word boundaries

@@ -157,7 +157,7 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)
-        (folder / "tokenizer.json").write_text(json.dumps({"tokenizer": "indexer.lexical.tokenize", "version": TOKENIZER_VERSION}))
+        (folder / "tokenizer.json").write_text(json.dumps({"tokenizer": "indexer.text.lexical.tokenize", "version": TOKENIZER_VERSION}))
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":

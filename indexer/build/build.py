@@ -13,19 +13,19 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .cache import EmbeddingCache, embed_cached
-from .chunk import chunk_issue
-from .chunkcache import ChunkCache, Chunked, chunk_cached
-from .config import Config
-from .dedupe import Fingerprint, fingerprint, fingerprint_key, strip_boilerplate
-from .embed import Embedder, load_embedder
-from .errors import IndexerError, StrictSkip
-from .lexical import TOKENIZER_VERSION, LexicalIndex, tokenize
-from .read import read_archive
-from .read.lang import detect_language
-from .records import BuildSummary, Issue, IssueInfo
-from .versions import fold_versions
-from .store import new_build_dir, publish, rebuild_lock, write_faiss, write_sqlite
+from indexer.build.cache import EmbeddingCache, embed_cached
+from indexer.build.chunk import chunk_issue
+from indexer.build.chunkcache import ChunkCache, Chunked, chunk_cached
+from indexer.config import Config
+from indexer.build.dedupe import Fingerprint, fingerprint, fingerprint_key, strip_boilerplate
+from indexer.build.embed import Embedder, load_embedder
+from indexer.errors import IndexerError, StrictSkip
+from indexer.text.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize
+from indexer.read import read_archive
+from indexer.read.lang import detect_language
+from indexer.records import BuildSummary, Issue, IssueInfo
+from indexer.build.versions import fold_versions
+from indexer.build.store import new_build_dir, publish, rebuild_lock, write_faiss, write_sqlite
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .query import Query
+from indexer.text.query import Query
 
 _RELATION_NOUNS = {  # kind: (French, English)
     "acquire": ("de rachat", "acquisition"), "invest": ("d'investissement", "investment"),
@@ -88,7 +88,7 @@ def _list(items, fr: bool, last: str | None = None) -> str:
 
 def _shown(question: str, folded: str) -> str:
     """A name as the reader wrote it in the question ('OpenAI', not 'openai')."""
-    from .lexical import fold
+    from indexer.text.lexical import fold
 
     at = fold(question).find(folded)
     return question[at : at + len(folded)] if at >= 0 and len(fold(question)) == len(question) else folded

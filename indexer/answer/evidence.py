@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import ASKS, RELATIONS
-from .lexical import fold, tokenize
-from .query import Name, Query, has_stem, mentioned
-from .sentences import sentence_spans
+from indexer.text.lexicon import ASKS, RELATIONS
+from indexer.text.lexical import fold, tokenize
+from indexer.text.query import Name, Query, has_stem, mentioned
+from indexer.text.sentences import sentence_spans
 
 _MONTHS = ("janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|"
            "march|april|may|june|july|august|september|october|november|december")

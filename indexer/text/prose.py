@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import fold
+from indexer.text.lexical import fold
 
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:sources?|source\s*:|lire|read (?:more|the)|par|by|via|cr[ée]dits?|photo|image|illustration|publi[ée]|posted|mis à jour|updated)\b", re.IGNORECASE)

@@ -10,14 +10,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer import OUTCOMES
-from .build import build_index
-from .config import Config
-from .embed import Embedder
-from .engine import Engine, clean_question
-from .index import open_index
-from .records import Issue, Section
-from .retrieve import METHODS, search
+from indexer.answer.answer import OUTCOMES
+from indexer.build.build import build_index
+from indexer.config import Config
+from indexer.build.embed import Embedder
+from indexer.engine import Engine, clean_question
+from indexer.search.index import open_index
+from indexer.records import Issue, Section
+from indexer.search.retrieve import METHODS, search
 
 
 @dataclass(frozen=True)

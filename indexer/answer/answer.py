@@ -16,12 +16,12 @@ from typing import Sequence
 
 import numpy as np
 
-from .evidence import names_in
-from .index import Index
-from .lexical import tokenize
-from .prose import is_filler, is_noise, needs_antecedent
-from .query import Query
-from .records import Hit
+from indexer.answer.evidence import names_in
+from indexer.search.index import Index
+from indexer.text.lexical import tokenize
+from indexer.text.prose import is_filler, is_noise, needs_antecedent
+from indexer.text.query import Query
+from indexer.records import Hit
 
 NOT_FOUND = {
     "fr": "Rien trouvé dans l'archive sur ce sujet.",
@@ -132,7 +132,7 @@ def extractive_answer(index: Index, query: Query, hits: Sequence[Hit], *, eviden
 def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> Answer:
     """The archive mentions what the question names but does not report what it asks: say which part
     is missing, then quote what the archive says of the names it does mention."""
-    from .related import missing_part, not_reported, said_so
+    from indexer.answer.related import missing_part, not_reported, said_so
 
     subject = on_subject(query, hits, 0.0)
     pool = _candidates(index, query, subject, 0.05, 0.01)

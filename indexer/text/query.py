@@ -13,8 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-from .lexical import _stopwords, fold, tokenize
-from .lexicon import ALIASES, ASKS, OPENERS, RELATIONS, TITLE_WORDS
+from indexer.text.lexical import _stopwords, fold, tokenize
+from indexer.text.lexicon import ALIASES, ASKS, OPENERS, RELATIONS, TITLE_WORDS
 
 
 @dataclass(frozen=True)

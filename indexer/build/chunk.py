@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .config import ChunkSettings
-from .read.lang import detect_language
-from .records import Chunk, Issue, Link
-from .sentences import sentence_spans
+from indexer.config import ChunkSettings
+from indexer.read.lang import detect_language
+from indexer.records import Chunk, Issue, Link
+from indexer.text.sentences import sentence_spans
 
 TokenCounter = Callable[[str], int]
 MAX_TOKEN_CHARS = 32  # no token of the supported models is longer

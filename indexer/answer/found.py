@@ -1,14 +1,14 @@
 """Does the archive answer the question? Three outcomes, decided apart from ranking.
 
 - **answered**: one passage holds the evidence: the question's names together (versions and years
-  as written), the relation it asks about, the fact it asks for (`indexer.evidence`), and it stands
+  as written), the relation it asks about, the fact it asks for (`indexer.answer.evidence`), and it stands
   out from ordinary text by meaning;
 - **related**: the archive mentions what the question names, but no passage reports what was asked
   (a deal between two companies it mentions apart, a version it never saw, a price it never gives);
 - **none**: nothing in it is about the question.
 
 "Stands out" is measured against ordinary text: the question's median similarity to a fixed sample
-of the archive's passages and to passages on everyday subjects (`indexer.ordinary`), and how much of
+of the archive's passages and to passages on everyday subjects (`indexer.answer.ordinary`), and how much of
 the way from there to a perfect match the passage goes (`standing`): it holds for any archive size
 and any embedder's range of cosines. A question that names things needs less of it (the names are
 the evidence); a question that names nothing needs more, and, asked in the archive's language, its
@@ -28,9 +28,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .evidence import Support, cognates, support
-from .query import Query, mentions
-from .records import Hit
+from indexer.answer.evidence import Support, cognates, support
+from indexer.text.query import Query, mentions
+from indexer.records import Hit
 
 RULE_FILE = Path(__file__).with_name("found_rule.json")
 PROBE_SIZE = 256  # passages drawn once per index: the question's similarity to ordinary archive text
@@ -149,7 +149,7 @@ def _known(index, forms: tuple[str, ...], language: str) -> bool:
 
 def probe_vectors(index, embedder) -> np.ndarray:
     """Ordinary text for every question of this index: a fixed random sample of the index's passage
-    vectors, and the bundled passages on everyday subjects (`indexer.ordinary`), so that an archive
+    vectors, and the bundled passages on everyday subjects (`indexer.answer.ordinary`), so that an archive
     of one issue has ordinary text to stand above too."""
     n = len(index)
     rows = np.sort(np.random.default_rng(0).choice(n, min(n, PROBE_SIZE), replace=False))
@@ -161,7 +161,7 @@ _ORDINARY: dict[str, np.ndarray] = {}
 
 
 def _ordinary(embedder) -> np.ndarray:
-    from .ordinary import PASSAGES
+    from indexer.answer.ordinary import PASSAGES
 
     if embedder.model_id not in _ORDINARY:
         _ORDINARY[embedder.model_id] = np.asarray(embedder.embed_passages(list(PASSAGES)), dtype=np.float32)

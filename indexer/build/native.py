@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import IndexerError
+from indexer.errors import IndexerError
 
 FLAGS = ("-O3", "-march=native", "-ffast-math", "-funroll-loops", "-fopenmp", "-fPIC", "-shared")
 

@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (FAISS) + BM25, fused, filtered, capped per issue.
 
 `search` is the one function the CLI and the app call. It always returns the closest passages;
-whether they answer the question is decided apart (`indexer.found`).
+whether they answer the question is decided apart (`indexer.answer.found`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fusion import top, weighted_sum
-from .index import Index
-from .query import Query
-from .records import Hit
+from indexer.search.fusion import top, weighted_sum
+from indexer.search.index import Index
+from indexer.text.query import Query
+from indexer.records import Hit
 
 METHODS = ("hybrid", "dense", "bm25")
 # Weight of the dense scores in the fusion, by question language. French: measured on PIAF (1,000

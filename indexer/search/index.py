@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import model_id_for
-from .errors import IndexerError, IndexMismatch
-from .lexical import LexicalIndex
-from .records import Chunk, IssueInfo, Link
-from .store import current_build, load_manifest, verify
+from indexer.build.embed import model_id_for
+from indexer.errors import IndexerError, IndexMismatch
+from indexer.text.lexical import LexicalIndex
+from indexer.records import Chunk, IssueInfo, Link
+from indexer.build.store import current_build, load_manifest, verify
 
 
 @dataclass

@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
-from .lexical import tokenize
-from .prose import is_filler
+from indexer.errors import InputError
+from indexer.text.lexical import tokenize
+from indexer.text.prose import is_filler
 
 ABSENT_KINDS = ("never mentioned", "keywords", "later", "off-topic", "near miss")
 
@@ -106,7 +106,7 @@ class Outcome:
         """The same observation under another rule of the found decision."""
         from dataclasses import replace
 
-        from .found import decide
+        from indexer.answer.found import decide
 
         return replace(self, outcome=decide(self.query, self.signals, rule).outcome)
 
@@ -125,8 +125,8 @@ def evidence_spans(index, question: GoldenQuestion) -> list[tuple[str, int, int]
 
 def run_question(engine, question: GoldenQuestion, *, k: int = 10, per_issue: int | None = 3) -> Outcome:
     """Ask the question as `Engine.ask` does (timed), and keep what a decision under another rule needs."""
-    from .answer import extractive_answer
-    from .found import decide, signals
+    from indexer.answer.answer import extractive_answer
+    from indexer.answer.found import decide, signals
 
     spans = evidence_spans(engine.index, question)
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
-from .cache import open_or_set_aside
-from .chunk import embed_text
-from .records import Chunk, Issue
-from .sentences import sentence_spans
+from indexer.build.cache import open_or_set_aside
+from indexer.build.chunk import embed_text
+from indexer.records import Chunk, Issue
+from indexer.text.sentences import sentence_spans
 
 CHUNKER_VERSION = 3  # 3: giant sentences cut in linear time (chunk._cut)
 Span = tuple[int, int]

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .records import Chunk, Issue
+from indexer.records import Chunk, Issue
 
 SAME_TEXT = 0.8
 NEAR = 0.90

@@ -4,7 +4,7 @@
       CURRENT              name of the live build (replaced atomically with os.replace)
       build-*/             manifest.json, passages.sqlite, vectors.faiss, sentences.npy, bm25/
       embeddings.sqlite    the embedding cache, shared by builds
-      chunks.sqlite        the chunk cache (indexer/chunkcache.py)
+      chunks.sqlite        the chunk cache (indexer/build/chunkcache.py)
       .lock                held by a rebuild (fcntl; released by the kernel if the process dies)
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexLocked, IndexMismatch, IndexMissing
+from indexer.errors import IndexLocked, IndexMismatch, IndexMissing
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"

@@ -1,0 +1,5 @@
+"""From hits to what the reader reads: the evidence in one passage (`evidence`), the three-outcome
+decision (`found`, with `found_rule.json`; `related`), the extractive composer (`answer`),
+citations and the LLM path (`llm`). Takes a `Query` and `Hit`s; gives an `Answer`. Imports the
+stages below it; never `measure` or `sync`.
+"""
