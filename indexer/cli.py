@@ -230,7 +230,7 @@ def _ask(args) -> int:
     cited = set(answer.cited)
     for n, hit in enumerate(answer.hits, 1):
         if n == 1 or (n in cited) != (n - 1 in cited):
-            heading = "Sources:" if n in cited else "Also related:" if cited else "Closest passages (probably not about the question):"
+            heading = "Sources:" if n in cited else "Also in the archive:" if cited else "Closest passages (probably not about the question):"
             print(f"\n{heading}")
         print(printable(f"[{n}] {hit.title} — {hit.date or 'undated'} — {hit.section}" + (f" — {hit.url}" if hit.url else "") + f" ({hit.source})"))
     return 0 if answer.found else 1

@@ -9,7 +9,8 @@ from typing import Callable
 
 import numpy as np
 
-from indexer.answer.answer import NOT_FOUND, Answer, extractive_answer, related_answer
+from indexer.answer.answer import NOT_FOUND, Answer, related_answer
+from indexer.answer.shaped import extractive_answer
 from indexer.config import LLMSettings
 from indexer.build.embed import Embedder, load_embedder
 from indexer.errors import IndexMismatch
@@ -20,6 +21,7 @@ from indexer.records import Hit
 from indexer.search.retrieve import Filters, search
 
 MAX_QUESTION_CHARS = 500
+DIGEST_HITS = 12  # a subject or list question's digest reads this many hits (the decision reads the first 5)
 
 
 @dataclass
@@ -46,6 +48,10 @@ class Engine:
         """The `k` closest passages, whether or not they answer the query (see `judge`)."""
         return search(self.index, self.read(query), k=k, filters=filters, method=method, per_issue=per_issue)
 
+    def depth(self, query: Query, k: int) -> int:
+        """How many hits an answer to `query` reads: more for a digest, which lists every item on a subject."""
+        return max(k, DIGEST_HITS) if query.shape != "fact" else k
+
     def judge(self, query: str | Query, hits: list[Hit]) -> Verdict:
         """What `hits` (from `search`) do with `query`: answer it, relate to it, or neither."""
         return judge(self.index, self.read(query), hits, self._probe)
@@ -57,13 +63,14 @@ class Engine:
         relates to the question, the answer says what it does not report and what it does; when it
         does not answer at all, the answer says so and its hits are the closest passages anyway."""
         query = self.read(question)
-        hits = self.search(query, k=k, filters=filters)
+        hits = self.search(query, k=self.depth(query, k), filters=filters)
         verdict = self.judge(query, hits)
         if verdict.outcome == "none":
             return Answer(query.text, query.language, NOT_FOUND[query.language], hits, outcome="none",
                           confidence=verdict.confidence)
         if verdict.outcome == "answered":
-            answer = extractive_answer(self.index, query, hits, evidence=verdict.evidence)
+            answer = extractive_answer(self.index, query, hits, evidence=verdict.evidence, supports=verdict.signals.supports)
+            answer.hits = answer.hits[:max(k, len(answer.cited))]  # the cited sources, then the closest others
         else:
             answer = related_answer(self.index, query, hits, verdict.signals)
         answer.confidence = verdict.confidence
@@ -71,8 +78,10 @@ class Engine:
             return answer
         from indexer.answer.llm import answer_with_fallback
 
-        text, notice = answer_with_fallback(query.text, answer.hits, query.language, llm, fallback=lambda: answer.text,
-                                            on_token=on_token, premise=answer.premise)
+        # the model reads the sources the answer cites (they come first), at most `k`
+        passages = answer.hits[:min(k, len(answer.cited) or k)]
+        text, notice = answer_with_fallback(query.text, passages, query.language, llm, fallback=lambda: answer.text,
+                                            on_token=on_token, premise=answer.premise, shape=query.shape)
         answer.notice = notice
         if notice is None:  # a related answer keeps the archive's own word on the premise first
             answer.text, answer.via_llm = " ".join(filter(None, (answer.premise, text))), True

@@ -53,8 +53,9 @@ def escape_markdown(text: str) -> str:
 
 
 def answer_markdown(text: str) -> str:
-    """An answer for st.markdown: escaped, with its [n] citations in bold."""
-    return _CITATION.sub(r"**\\[\1\\]**", escape_markdown(text))
+    """An answer for st.markdown: escaped, with its [n] citations in bold, each of its lines (a
+    headline, a digest's item) a line of its own."""
+    return "  \n".join(_CITATION.sub(r"**\\[\1\\]**", escape_markdown(line)) for line in text.split("\n"))
 
 
 def used_spans(answer: Answer, rank: int) -> list[tuple[int, int]]:

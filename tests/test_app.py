@@ -457,7 +457,7 @@ def test_an_answer_lists_the_sources_it_cites_then_the_others_folded(page, engin
     [folded] = [e for e in page.expander if e.label == t("also", "fr", n=len(others))]
     assert not folded.proto.expanded
     assert badges(unfold(page)) == [(n, "cited") for n in expected.cited] + [(n, "also") for n in others]
-    assert "aussi lié</span>" in "".join(cards_html(page))
+    assert "aussi dans l’archive</span>" in "".join(cards_html(page))
 
 
 def test_an_answer_that_is_not_exactly_what_was_asked_says_so(monkeypatch, built_index, engine):

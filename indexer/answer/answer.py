@@ -1,12 +1,16 @@
-"""Answers composed from the archive's own sentences, cited [n] in reading order.
+"""Answers composed from the archive's own sentences, shaped like the question (`Query.shape`):
 
-`extractive_answer` (the archive answers the question) leads with the passage that holds the
-evidence, quotes 2–5 sentences of the passages on the question's subject, and drops what a reader
-should not get: lines that are not prose (`prose.is_noise`), newsletter patter and picture
-captions (`prose.is_filler`), the same fact twice; a sentence that refers back brings the sentence
-before it (or the item's title). `related_answer` (the archive mentions the subject but does not
-report what was asked) says what it does not report, then what it does. The sources are renumbered
-so that the first one quoted is [1]; those cited come first, the others after them ("also related").
+- a **fact** question (`fact_answer`) is answered in the words of the passage that holds the evidence:
+  its headline as a title line, then the sentences that hold the fact, in the passage's order; other
+  issues that report the same fact are listed as "also reported in" [n], with their dates. Nothing
+  else goes in the answer text;
+- a **subject** or **list** question gets a digest (`indexer.answer.digest`): one line per item;
+- `related_answer` (the archive mentions the subject but does not report what was asked) says what it
+  does not report, then what it does.
+
+Only sources that hold what was asked are cited; the others follow, uncited ("also in the archive").
+Lines that are not prose (`prose.is_noise`), patter, captions and teasers (`prose.is_filler`,
+`prose.is_teaser`) are never quoted; a sentence that refers back brings the sentence before it.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from typing import Sequence
 
 import numpy as np
 
-from indexer.answer.evidence import names_in
+from indexer.answer.evidence import Support, names_in, parts_held
 from indexer.search.index import Index
 from indexer.text.lexical import tokenize
-from indexer.text.prose import is_filler, is_noise, needs_antecedent
+from indexer.text.prose import is_filler, is_noise, is_teaser, needs_antecedent
+from indexer.text.quantity import quantities
 from indexer.text.query import Query
 from indexer.records import Hit
 
@@ -41,6 +46,7 @@ class Sentence:
     end: int
     score: float
     context: str = ""  # the item's title, shown before a sentence that refers back to it
+    kind: str = "sentence"  # 'headline' (a title line, never run into a sentence) or 'sentence'
 
     @property
     def shown(self) -> str:
@@ -59,6 +65,9 @@ class Answer:
     notice: str | None = None  # e.g. why the LLM answer fell back to this one
     premise: str | None = None  # "related": the line saying what the archive does not report
     via_llm: bool = False
+    shape: str = "fact"  # the question's shape: 'fact', 'subject' or 'list'
+    also: list[int] = field(default_factory=list)  # sources that report the same fact ("also reported in")
+    more: int = 0  # digests: items on the subject not listed
 
     @property
     def found(self) -> bool:
@@ -67,8 +76,8 @@ class Answer:
 
     @property
     def cited(self) -> list[int]:
-        """The numbers of the sources the answer cites, in reading order."""
-        return list(dict.fromkeys(s.citation for s in self.sentences))
+        """The numbers of the sources the answer cites (quoted, or reporting the same fact), in reading order."""
+        return list(dict.fromkeys([s.citation for s in self.sentences] + self.also))
 
     @property
     def quotes_language(self) -> str | None:
@@ -93,8 +102,12 @@ class Answer:
             "via_llm": self.via_llm,
             "notice": self.notice,
             "quotes_language": self.quotes_language,
-            "sentences": [{"text": s.text, "context": s.context, "citation": s.citation, "issue": s.issue_id, "start": s.start,
-                           "end": s.end} for s in self.sentences],
+            "shape": self.shape,
+            "premise": self.premise,
+            "also_reported": self.also,
+            "more": self.more,
+            "sentences": [{"kind": s.kind, "text": s.text, "context": s.context, "citation": s.citation, "issue": s.issue_id,
+                           "start": s.start, "end": s.end} for s in self.sentences],
             "sources": [{**h.as_json(n), "cited": n in cited} for n, h in enumerate(self.hits, 1)],
         }
 
@@ -109,24 +122,99 @@ class _Candidate:
         return self.sentence.citation
 
 
-def extractive_answer(index: Index, query: Query, hits: Sequence[Hit], *, evidence: int | None = None, passages: int = 5,
-                      max_sentences: int = 5, min_sentences: int = 2, margin: float = 0.15, overlap_weight: float = 0.05,
-                      rank_penalty: float = 0.01, relative_score: float = 0.5) -> Answer:
-    """2–5 sentences of the passages on the question's subject, the evidence passage (its rank among
-    `hits`) first. A sentence scores its similarity to the question, a little lexical overlap, less a
-    little per rank; those within `margin` of the best are kept (tuned on PIAF and the golden set:
-    tests/benchmarks/tune_answers.py)."""
-    if not hits:
-        return Answer(query.text, query.language, NOT_FOUND[query.language], [], outcome="none")
-    subject = on_subject(query, hits[:passages], relative_score)
-    if evidence is not None and all(rank != evidence for rank, _ in subject):
-        subject.insert(0, (evidence, hits[evidence - 1]))
-    pool = _candidates(index, query, subject, overlap_weight, rank_penalty)
-    chosen = _select(index, pool, max_sentences, min_sentences, margin, lead=evidence)
-    if not chosen:  # only headings: cite the best passage itself
-        best = hits[(evidence or 1) - 1]
-        chosen = [_Candidate(Sentence(best.text, evidence or 1, best.issue_id, best.start, best.end, best.score), -1)]
-    return _compose(query, hits, _headlined(index, hits, _with_antecedents(index, hits, chosen, max_sentences), max_sentences))
+MARGIN = 0.08  # sentences of the evidence passage within this of its best one are quoted with it
+MOST = 4  # sentences quoted at most (a title line and an antecedent come on top)
+LEAST = 3  # and at least, when the passage has them: a fact is often told over a few sentences
+OVERLAP = 0.05  # what a sentence scores for holding all the question's words
+OTHERS = 2  # sentences of other passages holding the evidence, quoted after the lead's when they score as well
+OTHERS_MARGIN = 0.05
+PARTS = 0.3  # what a sentence scores for stating all the question needs (its names, relation, fact, amounts)
+
+
+def fact_answer(index: Index, query: Query, hits: Sequence[Hit], *, evidence: int | None = None,
+                supports: Sequence[Support] = ()) -> Answer:
+    """The evidence passage's own words: its headline, then the sentences that hold the fact, in
+    the passage's order; the other issues reporting the same fact listed after as "also reported in"."""
+    lead = evidence or 1
+    pool = _pool(index, query, lead, hits[lead - 1])
+    hit = hits[lead - 1]
+    chosen = _with_antecedents(index, hits, _told_from(index, pool), MOST + 1)
+    headline = headline_of(index, hit, lead)
+    if headline is not None and not any(same_fact(index, headline, c) for c in chosen):
+        chosen = [headline] + [replace(c, sentence=replace(c.sentence, context="")) for c in chosen]
+    if not chosen:  # nothing but headings: cite the passage itself
+        chosen = [_Candidate(Sentence(hit.text, lead, hit.issue_id, hit.start, hit.end, hit.score), -1)]
+    chosen += _from_others(index, query, hits, lead, chosen, supports)
+    also = [r for r in also_reported(index, query, hits, lead, chosen, supports) if r not in {c.rank for c in chosen}]
+    return _compose(query, hits, chosen, also)
+
+
+def _from_others(index: Index, query: Query, hits: Sequence[Hit], lead: int, chosen: list["_Candidate"],
+                 supports: Sequence[Support]) -> list["_Candidate"]:
+    """The best sentence of each other passage that holds the evidence too (`supports`), when it scores
+    within OTHERS_MARGIN of the lead's best: a long document may tell the fact in another passage."""
+    best = max((c.sentence.score for c in chosen if c.row >= 0), default=None)
+    if best is None:
+        return []
+    out: list[_Candidate] = []
+    for rank, held in enumerate(supports, 1):
+        if len(out) >= OTHERS or rank == lead or rank > len(hits) or not held.complete:
+            continue
+        pool = _pool(index, query, rank, hits[rank - 1])
+        top = max(pool, key=lambda c: c.sentence.score, default=None)
+        if top is not None and top.sentence.score >= best - OTHERS_MARGIN and not needs_antecedent(top.sentence.text) \
+                and not any(same_fact(index, top, c) for c in chosen + out):
+            out.append(top)
+    return out
+
+
+def _pool(index: Index, query: Query, rank: int, hit: Hit) -> list["_Candidate"]:
+    """A passage's sentences that may be quoted, scored (similarity, words, what of the question they state)."""
+    pool = [c for c in _candidates(index, query, [(rank, hit)], OVERLAP, 0.0) if not is_teaser(c.sentence.text)]
+    return [replace(c, sentence=replace(c.sentence, score=c.sentence.score + PARTS * parts_held(query, c.sentence.text))) for c in pool]
+
+
+def _told_from(index: Index, pool: list[_Candidate]) -> list[_Candidate]:
+    """The sentence that best holds the fact, then the ones after it in the passage that carry it on
+    (the next one, and those within MARGIN of the best), at most MOST: the fact comes first, in the
+    passage's own order."""
+    if not pool:
+        return []
+    best = max(pool, key=lambda c: c.sentence.score)
+    chosen = [best]
+    for c in sorted((c for c in pool if c.sentence.start > best.sentence.start), key=lambda c: c.sentence.start):
+        if len(chosen) >= MOST or (len(chosen) >= LEAST and c.sentence.score < best.sentence.score - MARGIN):
+            break
+        if not any(same_fact(index, c, other) for other in chosen):
+            chosen.append(c)
+    return chosen
+
+
+SAME_FACT = 0.93  # a passage of another issue whose sentence is this close to the quoted one reports the same fact
+
+
+def also_reported(index: Index, query: Query, hits: Sequence[Hit], lead: int, chosen: list["_Candidate"],
+                  supports: Sequence[Support], most: int = 3) -> list[int]:
+    """Ranks of the other issues' passages that hold the evidence too (`supports`) and report the same
+    fact: the same amount, or a sentence all but equal in meaning to one quoted."""
+    quoted = [c.row for c in chosen if c.row >= 0]
+    if not quoted or not supports:
+        return []
+    amounts = [q for c in chosen for q in quantities(c.sentence.text, hits[lead - 1].language)]
+    mine = index.sentence_vectors[quoted].astype(np.float32)
+    found, issues = [], {hits[lead - 1].issue_id}
+    for rank, (hit, held) in enumerate(zip(hits, supports), 1):
+        if rank == lead or hit.issue_id in issues or not held.complete:
+            continue
+        rows = list(index.sentences_of(hit.chunk_id))
+        close = bool(rows) and float((index.sentence_vectors[rows].astype(np.float32) @ mine.T).max()) >= SAME_FACT
+        same_amount = bool(amounts) and any(q.same(a) for q in quantities(hit.text, hit.language) for a in amounts)
+        if close or same_amount:
+            found.append(rank)
+            issues.add(hit.issue_id)
+        if len(found) >= most:
+            break
+    return found
 
 
 def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> Answer:
@@ -159,6 +247,9 @@ def on_subject(query: Query, hits: Sequence[Hit], relative_score: float = 0.0) -
 def _candidates(index: Index, query: Query, subject: list[tuple[int, Hit]], overlap_weight: float,
                 rank_penalty: float) -> list[_Candidate]:
     query_terms = set(query.terms)
+    n = max(len(index), 1)
+    weight = {t: float(np.log(1 + n / (1 + index.lexical.document_frequency(t)))) for t in query_terms}  # rare words count more
+    total = sum(weight.values())
     pool = []
     for rank, hit in subject:
         text = index.issues[hit.issue_id].text
@@ -168,7 +259,7 @@ def _candidates(index: Index, query: Query, subject: list[tuple[int, Hit]], over
             if is_noise(sentence) or is_filler(sentence):
                 continue
             terms = set(tokenize(sentence, hit.language))
-            overlap = len(query_terms & terms) / len(query_terms) if query_terms else 0.0
+            overlap = sum(weight[t] for t in query_terms & terms) / total if total else 0.0
             similarity = float(index.sentence_vectors[row].astype(np.float32) @ query.vector)
             score = similarity + overlap_weight * overlap - rank_penalty * rank
             pool.append(_Candidate(Sentence(sentence, rank, hit.issue_id, start, end, score), row))
@@ -245,24 +336,28 @@ def _before(index: Index, hit: Hit, c: _Candidate) -> _Candidate | None:
 HEADLINE_REACH = 300  # characters before a passage its item's headline may stand in
 
 
+def headline_of(index: Index, hit: Hit, rank: int) -> "_Candidate | None":
+    """The passage's item headline, when its item has one just before it ('Nvidia achète Groq pour 20
+    milliards de dollars') that tells more than a label: a news item's headline often holds the fact
+    its summary leaves out."""
+    headline = hit.section.split(" › ")[-1].strip()
+    if not headline or headline == hit.title.strip() or is_noise(headline) or is_filler(headline) or is_teaser(headline):
+        return None
+    text = index.issues[hit.issue_id].text
+    start = text.rfind(headline, max(0, hit.start - HEADLINE_REACH), hit.start + len(headline))
+    if start < 0 or start >= hit.start:
+        return None
+    return _Candidate(Sentence(headline, rank, hit.issue_id, start, start + len(headline), hit.score, kind="headline"), -1)
+
+
 def _headlined(index: Index, hits: Sequence[Hit], chosen: list[_Candidate], most: int) -> list[_Candidate]:
-    """The lead passage's own headline quoted first, when its item has one just before it ('Nvidia
-    achète Groq pour 20 milliards de dollars') that tells more than a label and is not already
-    said: a news item's headline often holds the fact its summary leaves out. At most `most`
+    """The lead passage's own headline first (`headline_of`), when not already said; at most `most`
     sentences in all (the last one makes room)."""
     if not chosen or chosen[0].row < 0:
         return chosen
     lead = chosen[0].rank
-    hit = hits[lead - 1]
-    headline = hit.section.split(" › ")[-1].strip()
-    if headline == hit.title.strip() or is_noise(headline) or is_filler(headline):
-        return chosen
-    text = index.issues[hit.issue_id].text
-    start = text.rfind(headline, max(0, hit.start - HEADLINE_REACH), hit.start + len(headline))
-    if start < 0 or start >= hit.start:
-        return chosen
-    line = _Candidate(Sentence(headline, lead, hit.issue_id, start, start + len(headline), chosen[0].sentence.score), -1)
-    if any(same_fact(index, line, c) for c in chosen):
+    line = headline_of(index, hits[lead - 1], lead)
+    if line is None or any(same_fact(index, line, c) for c in chosen):
         return chosen
     same_item = [replace(c, sentence=replace(c.sentence, context="")) if c.rank == lead else c for c in chosen]
     return ([line] + same_item)[:max(most, 1)]
@@ -274,16 +369,38 @@ def _titled(hit: Hit, c: _Candidate) -> _Candidate:
     return replace(c, sentence=replace(c.sentence, context=title)) if title else c
 
 
-def _compose(query: Query, hits: Sequence[Hit], chosen: list[_Candidate]) -> Answer:
+ALSO = {"fr": "Aussi rapporté dans", "en": "Also reported in"}
+
+
+def _compose(query: Query, hits: Sequence[Hit], chosen: list[_Candidate], also: Sequence[int] = ()) -> Answer:
     """The sentences grouped by passage (the lead passage first, then by best sentence), in archive
-    order within a passage; sources renumbered in reading order, the uncited ones after them."""
+    order within a passage, a headline on its own line; sources renumbered in reading order (those
+    reporting the same fact next), the uncited ones after them."""
     first_seen: dict[int, int] = {}
     for n, c in enumerate(chosen):
         first_seen.setdefault(c.rank, n)
     ordered = sorted(chosen, key=lambda c: (first_seen[c.rank], c.sentence.start))
-    reading = list(dict.fromkeys(c.rank for c in ordered))
+    reading = list(dict.fromkeys([c.rank for c in ordered] + list(also)))
     order = reading + [r for r in range(1, len(hits) + 1) if r not in reading]
     number = {rank: n for n, rank in enumerate(order, 1)}
     sentences = [replace(c.sentence, citation=number[c.rank]) for c in ordered]
-    text = " ".join(f"{s.shown} [{s.citation}]" for s in sentences)
-    return Answer(query.text, query.language, text, [hits[r - 1] for r in order], sentences)
+    lines: list[str] = []
+    for n, s in enumerate(sentences):
+        last_of_source = n + 1 == len(sentences) or sentences[n + 1].citation != s.citation
+        if s.kind == "headline":
+            lines.append(s.text.rstrip(" .:") + (f" [{s.citation}]" if last_of_source else ""))
+            lines.append("")
+            continue
+        said = s.shown + (f" [{s.citation}]" if last_of_source else "")
+        if lines and lines[-1]:
+            lines[-1] += " " + said
+        elif lines:
+            lines[-1] = said
+        else:
+            lines.append(said)
+    if also:
+        reports = "; ".join(f"{hits[r - 1].title} ({hits[r - 1].date or '?'}) [{number[r]}]" for r in also)
+        lines.append(f"{ALSO[query.language]} : {reports}." if query.language == "fr" else f"{ALSO[query.language]}: {reports}.")
+    text = "\n".join(line for line in lines if line)
+    return Answer(query.text, query.language, text, [hits[r - 1] for r in order], sentences, shape=query.shape,
+                  also=[number[r] for r in also])

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from indexer.text.lexicon import ASKS, RELATIONS
 from indexer.text.lexical import fold, tokenize
-from indexer.text.query import Name, Query, has_stem, mentioned
+from indexer.text.quantity import holds
+from indexer.text.query import Name, Query, expanded, has_stem, mentioned
 from indexer.text.sentences import sentence_spans
 
 _MONTHS = ("janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|"
@@ -39,25 +40,46 @@ class Support:
     names: tuple[bool, ...]  # each of the question's names, in order
     relations: tuple[bool, ...]  # each relation the question asks about
     facts: tuple[bool, ...]  # each kind of fact it asks for
+    quantities: tuple[bool, ...] = ()  # each amount it names ('27B'), however the passage writes it
 
     @property
     def complete(self) -> bool:
-        return all(self.names) and all(self.relations) and all(self.facts)
+        return all(self.names) and all(self.relations) and all(self.facts) and all(self.quantities)
 
 
-def support(query: Query, text: str, *, title: str = "", date: str | None = None) -> Support:
+def support(query: Query, text: str, *, title: str = "", date: str | None = None, close: bool = False) -> Support:
     """What `text` (a passage with its section title) holds of what `query` needs, its issue's `title`
     counting for the names and its `date` for the years. The relation, the fact and the years the
     question names (2026 is not 2025) must be told of its names: in a sentence that mentions one of
-    them, or next to one that does."""
+    them, or next to one that does. A passage whose sentences are `close` to the question by meaning
+    (its best sentence stands out: `found.signals`) reports the relation however it words it ('capex'
+    for an investment)."""
     about = _about_names(query, text)
     years = tuple(any(re.search(rf"(?<!\d){y}(?!\d)", s) for s in about) or (date or "").startswith(y) for y in query.years)
     return Support(
         names=tuple(names_in(query, f"{title}\n{text}")) + years,
-        relations=tuple(any(has_stem(s, RELATIONS[kind]) for s in about) for kind in query.relations),
+        relations=tuple(close or any(has_stem(s, RELATIONS[kind]) for s in about) for kind in query.relations),
         facts=tuple(any(_FACTS[kind].search(s) and (kind != "count" or _counts(query, s)) for s in about)
                     for kind in query.asks),
+        quantities=tuple(any(holds(s, q, query.language) or holds(s, q, "fr") for s in about) for q in query.quantities),
     )
+
+
+def parts_held(query: Query, sentence: str) -> float:
+    """The share of what the question needs that one sentence states by itself: its names, the
+    relation's words, the fact asked for, its amounts (the sentence may name its subject by a
+    pronoun: the passage as a whole is checked by `support`)."""
+    folded = fold(sentence)
+    parts = [*names_in(query, sentence), *(has_stem(folded, RELATIONS[kind]) for kind in query.relations),
+             *(bool(_FACTS[kind].search(folded)) for kind in query.asks),
+             *(holds(sentence, q, query.language) or holds(sentence, q, "fr") for q in query.quantities)]
+    if _WHO.match(fold(query.text)):  # 'Who left Meta?': the sentence that answers names someone else
+        parts.append(any(not any(mentioned(fold(n), name) for name in query.names) for n in _PROPER.findall(sentence[1:])))
+    return sum(parts) / len(parts) if parts else 0.0
+
+
+_WHO = re.compile(r"\s*(?:who|whom|whose|qui|a qui|de qui|par qui|avec qui)\b")
+_PROPER = re.compile(r"(?<=[\s(«\"“'])[A-Z][\w.-]*[a-z][\w.-]*(?:\s+[A-Z][\w.-]+)*")
 
 
 def _counts(query: Query, sentence: str) -> bool:
@@ -79,7 +101,7 @@ def names_in(query: Query, text: str) -> list[bool]:
     """For each of the query's names, whether `text` mentions it: as written, by its French name, or
     (English questions) by a cognate of a single word ('Algeria' / 'Algérie', 'Normans' / 'Normands')."""
     folded = fold(text)
-    found = [mentioned(folded, name) for name in query.names]
+    found = [mentioned(folded, name) or (name.acronym and expanded(text, name.text)) for name in query.names]
     if query.language == "en" and not all(found):
         words = None
         for i, name in enumerate(query.names):

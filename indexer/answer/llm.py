@@ -73,9 +73,18 @@ def _one_line(text: str | None) -> str:
     return _quote(" ".join((text or "").split()))
 
 
-def build_messages(question: str, hits: Sequence[Hit], language: str, premise: str | None = None) -> list[dict]:
+SHAPES = {  # how the answer should read, by the question's shape (`Query.shape`), as the extractive answer does
+    "fact": "Give the fact first, in one or two sentences, in the passages' own terms.",
+    "subject": "Answer with one line per passage: its date, then what it reports, each line cited.",
+    "list": "Answer with one line per item that answers the question, each line cited.",
+}
+
+
+def build_messages(question: str, hits: Sequence[Hit], language: str, premise: str | None = None,
+                   shape: str | None = None) -> list[dict]:
     """The chat messages: instructions, then the passages quoted as numbered data, then the question.
-    `premise`: what the archive was found not to report, already told to the reader before the answer."""
+    `premise`: what the archive was found not to report, already told to the reader before the answer;
+    `shape`: the question's shape, which the answer follows (`SHAPES`)."""
     blocks = []
     for n, hit in enumerate(hits, 1):
         head = " — ".join(p for p in (f"«{_one_line(hit.title)}»", _one_line(hit.date), _one_line(hit.section)) if p)
@@ -87,6 +96,7 @@ def build_messages(question: str, hits: Sequence[Hit], language: str, premise: s
         + f"\n\nQuestion: {_one_line(question)}\n"
         + (f"The reader has already been told: {_one_line(premise)} Do not claim otherwise and do not repeat it; "
            "say what the passages do report.\n" if premise else "")
+        + (SHAPES[shape] + " " if shape in SHAPES else "")
         + f"Answer in {name}, citing passages as [n]."
     )
     return [{"role": "system", "content": _SYSTEM.format(language=name)}, {"role": "user", "content": user}]
@@ -200,6 +210,7 @@ def _deltas(stream, client, url: str, timeout: float, deadline: float, total: fl
 def llm_answer(
     question: str, hits: Sequence[Hit], language: str, settings: LLMSettings,
     on_text: Callable[[str], None] | None = None, *, max_tokens: int = MAX_TOKENS, premise: str | None = None,
+    shape: str | None = None,
 ) -> str:
     """The endpoint's answer from the passages, citations checked.
 
@@ -210,7 +221,7 @@ def llm_answer(
         raise LLMError("no passages to answer from", code="empty")
     checked = CheckedStream(len(hits))
     shown = ""
-    for delta in stream_chat(build_messages(question, hits, language, premise), settings, max_tokens=max_tokens):
+    for delta in stream_chat(build_messages(question, hits, language, premise, shape), settings, max_tokens=max_tokens):
         text = checked.feed(delta)
         if on_text is not None and text != shown:
             shown = text
@@ -224,6 +235,7 @@ def llm_answer(
 def answer_with_fallback(
     question: str, hits: Sequence[Hit], language: str, settings: LLMSettings, fallback: Callable[[], str],
     on_token: Callable[[str], None] | None = None, *, max_tokens: int = MAX_TOKENS, premise: str | None = None,
+    shape: str | None = None,
 ) -> tuple[str, Notice | None]:
     """(answer, notice): the LLM's answer and None, or `fallback()` and why the LLM was not used.
 
@@ -232,6 +244,6 @@ def answer_with_fallback(
     if not settings.configured:
         return fallback(), None
     try:
-        return llm_answer(question, hits, language, settings, on_token, max_tokens=max_tokens, premise=premise), None
+        return llm_answer(question, hits, language, settings, on_token, max_tokens=max_tokens, premise=premise, shape=shape), None
     except LLMError as error:
         return fallback(), Notice(error)

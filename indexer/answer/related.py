@@ -25,6 +25,7 @@ class Missing:
     facts: tuple[str, ...] = ()  # facts asked that no such passage holds
     years: tuple[str, ...] = ()  # years the question names that no such passage is about
     names: tuple[str, ...] = ()  # the names the archive does mention
+    amounts: tuple[str, ...] = ()  # amounts the question names ('$30B') that no such passage states
 
 
 def missing_part(query: Query, signals) -> Missing:
@@ -35,13 +36,14 @@ def missing_part(query: Query, signals) -> Missing:
     n = len(query.names)
     together = [s for s in signals.supports if all(s.names[:n])]
     apart = named if len(named) > 1 and not together and not absent else ()
-    relations = facts = years = ()
+    relations = facts = years = amounts = ()
     if not absent and not apart:
         pool = together or list(signals.supports)
         years = tuple(year for i, year in enumerate(query.years) if not any(s.names[n + i] for s in pool))
         relations = tuple(kind for i, kind in enumerate(query.relations) if not any(s.relations[i] for s in pool))
         facts = tuple(kind for i, kind in enumerate(query.asks) if not any(s.facts[i] for s in pool))
-    return Missing(absent, apart, relations, facts, years, named)
+        amounts = tuple(q.text for i, q in enumerate(query.quantities) if not any(s.quantities[i] for s in pool))
+    return Missing(absent, apart, relations, facts, years, named, amounts)
 
 
 def said_so(query: Query, missing: Missing, quotes: str) -> str:
@@ -49,7 +51,7 @@ def said_so(query: Query, missing: Missing, quotes: str) -> str:
     fr = query.language == "fr"
     parts = [not_reported(query, missing)]
     if quotes:
-        parts.append(("Voici ce qu'elle en dit : " if fr else "Here is what it says: ") + quotes)
+        parts.append(("Voici ce qu'elle en dit :\n" if fr else "Here is what it says:\n") + quotes)
     return " ".join(p for p in parts if p)
 
 
@@ -69,6 +71,9 @@ def _why(m: Missing, fr: bool) -> str:
     if m.years:
         return (f"{head} : aucun passage{about} ne parle de {_list(m.years, fr)}." if fr
                 else f"{head}: no passage{about} is about {_list(m.years, fr)}.")
+    if m.amounts:
+        return (f"{head} : aucun passage{about} ne donne {_list(m.amounts, fr, 'ni')}." if fr
+                else f"{head}: no passage{about} gives {_list(m.amounts, fr, 'or')}.")
     if m.relations:
         nouns = [_RELATION_NOUNS[k][0 if fr else 1] for k in m.relations]
         return (f"{head} : aucun passage{about} ne fait état {_list(nouns, fr, 'ni')}." if fr

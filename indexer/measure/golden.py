@@ -42,6 +42,7 @@ class GoldenQuestion:
     why: str | None = None  # absent: one of ABSENT_KINDS
     near: tuple[str, ...] = ()  # absent near misses: the issues whose names they borrow
     archive: str = ""  # which archive the question is asked of, when several are measured together
+    shape: str | None = None  # 'subject': the evidence lists every issue that speaks of the subject, one span each
 
     @property
     def group(self) -> str | None:
@@ -64,7 +65,7 @@ def load_questions(path: Path) -> list[GoldenQuestion]:
             row = json.loads(line)
             evidence = tuple(Evidence(e["source"], e["text"]) for e in row.get("evidence", []))
             question = GoldenQuestion(row["id"], row["kind"], row["language"], row["question"], evidence, row.get("why"),
-                                      tuple(row.get("near", ())))
+                                      tuple(row.get("near", ())), shape=row.get("shape"))
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(path, f"line {number} is not a golden question ({exc.__class__.__name__}: {exc})") from None
         if question.kind not in ("covered", "absent") or (question.kind == "covered") != bool(evidence):
@@ -88,6 +89,9 @@ class Outcome:
     filler: bool = False  # it holds a filler or caption line
     signals: object = None  # the found decision's `Signals`, to decide again under another rule
     query: object = None
+    first: bool = False  # the answer's first sentence (with the headline line before it) holds the evidence
+    off: bool = False  # the answer cites a source that holds nothing of what was asked
+    issues_cited: float | None = None  # subject questions: the share of their issues (up to 5) the answer cites
 
     @property
     def answered(self) -> bool:
@@ -125,7 +129,7 @@ def evidence_spans(index, question: GoldenQuestion) -> list[tuple[str, int, int]
 
 def run_question(engine, question: GoldenQuestion, *, k: int = 10, per_issue: int | None = 3) -> Outcome:
     """Ask the question as `Engine.ask` does (timed), and keep what a decision under another rule needs."""
-    from indexer.answer.answer import extractive_answer
+    from indexer.answer.shaped import extractive_answer
     from indexer.answer.found import decide, signals
 
     spans = evidence_spans(engine.index, question)
@@ -135,16 +139,55 @@ def run_question(engine, question: GoldenQuestion, *, k: int = 10, per_issue: in
 
     started = time.perf_counter()
     query = engine.read(question.question)
-    hits = engine.search(query, k=5, per_issue=per_issue)
+    hits = engine.search(query, k=engine.depth(query, 5), per_issue=per_issue)
     observed = signals(engine.index, query, hits, engine._probe)
-    answer = extractive_answer(engine.index, query, hits, evidence=observed.supported)
+    answer = extractive_answer(engine.index, query, hits, evidence=observed.supported, supports=observed.supports)
     seconds = time.perf_counter() - started
     ranked = engine.search(query, k=k, per_issue=per_issue)
     rank = next((n for n, h in enumerate(ranked, 1) if holds(h.issue_id, h.start, h.end)), None)
     texts = [s.text for s in answer.sentences]
+    lead = _first_sentence(answer.sentences)
     return Outcome(question, rank, decide(query, observed).outcome, any(holds(s.issue_id, s.start, s.end) for s in answer.sentences),
-                   any(holds(h.issue_id, h.start, h.end) for h in hits), seconds, len(texts), repeats(texts),
-                   any(is_filler(t) for t in texts), observed, query)
+                   any(holds(h.issue_id, h.start, h.end) for h in hits), seconds, sum(s.kind != "headline" for s in answer.sentences),
+                   repeats(texts), any(is_filler(t) for t in texts), observed, query,
+                   first=any(holds(s.issue_id, s.start, s.end) for s in lead),
+                   off=_cites_off(engine, query, question, answer, holds),
+                   issues_cited=_issues_cited(engine.index, question, answer))
+
+
+def _first_sentence(sentences) -> list:
+    """The answer's first sentence, with the headline line just before it (one title line, one sentence)."""
+    first = []
+    for s in sentences:
+        first.append(s)
+        if s.kind != "headline":
+            break
+    return first
+
+
+def _cites_off(engine, query, question: GoldenQuestion, answer, holds) -> bool:
+    """Whether the answer cites a source holding nothing of what was asked: no evidence span, not one
+    of the subject's issues, and not the question's evidence as the decision reads it (its names, the
+    relation and fact it asks)."""
+    from indexer.answer.evidence import support
+
+    subject = {e.source for e in question.evidence} if question.shape == "subject" else set()
+    for n in answer.cited:
+        hit = answer.hits[n - 1]
+        if holds(hit.issue_id, hit.start, hit.end) or hit.source in subject:
+            continue
+        if question.shape != "subject" and support(query, f"{hit.section}\n{hit.text}", title=hit.title, date=hit.date).complete:
+            continue
+        return True
+    return False
+
+
+def _issues_cited(index, question: GoldenQuestion, answer) -> float | None:
+    if question.shape != "subject":
+        return None
+    wanted = {e.source for e in question.evidence}
+    cited = {answer.hits[n - 1].source for n in answer.cited}
+    return len(wanted & cited) / min(5, len(wanted)) if wanted else None
 
 
 def repeats(texts: list[str]) -> bool:
@@ -170,13 +213,18 @@ class Report:
     duplicates: int = 0  # answers with a sentence twice
     fillers: int = 0  # answers with a filler line
     median_ms: float = 0.0
+    first: float = 0.0  # answered covered questions whose first sentence holds the evidence
+    off: float = 0.0  # answered questions whose answer cites a source holding nothing of what was asked
+    issues_cited: float | None = None  # subject questions: the share of their issues (up to 5) cited, on average
 
     def line(self) -> str:
         recalls = "  ".join(f"R@{k} {v:.3f}" for k, v in self.recall.items())
         kinds = "  ".join(f"{kind} {rate:.2f}/{n}" for kind, (n, rate) in self.by_kind.items())
         return (f"{self.language:<3} covered {self.covered:>3}  {recalls}  MRR@10 {self.mrr10:.3f}  answered {self.answered:.3f}  "
                 f"shown {self.shown:.3f}  hit {self.answer_hit:.3f}  | absent {self.absent:>3}  never answered {self.refused:.3f}"
-                f"  ({kinds})  | {self.sentences:.1f} sentences, {self.duplicates} duplicates, {self.fillers} fillers, "
+                f"  ({kinds})  | first {self.first:.3f}  off {self.off:.3f}"
+                + (f"  subject issues {self.issues_cited:.3f}" if self.issues_cited is not None else "")
+                + f"  | {self.sentences:.1f} sentences, {self.duplicates} duplicates, {self.fillers} fillers, "
                 f"median {self.median_ms:.0f} ms")
 
 
@@ -194,6 +242,11 @@ def report(outcomes: list[Outcome], language: str) -> Report:
         result.answer_hit = sum(o.answer_hit for o in covered) / n
         answered = [o for o in covered if o.answered]
         result.sentences = statistics.mean(o.sentences for o in answered) if answered else 0.0
+        result.first = sum(o.first for o in answered) / len(answered) if answered else 0.0
+        subjects = [o.issues_cited for o in covered if o.issues_cited is not None]
+        result.issues_cited = statistics.mean(subjects) if subjects else None
+    answered_all = [o for o in mine if o.answered]
+    result.off = sum(o.off for o in answered_all) / len(answered_all) if answered_all else 0.0
     result.duplicates = sum(o.duplicate for o in mine)
     result.fillers = sum(o.filler for o in mine)
     if absent:

@@ -37,6 +37,11 @@ _NAME_WORDS = ("cup trophy championship championships league award awards prize 
                "museum library gallery hall tower bridge palace castle park garden square road avenue")
 TITLE_WORDS = frozenset(f"{_MONTHS_DAYS} {_INSTITUTIONS} {_DEMONYMS} {_NAME_WORDS}".split())
 
+# Acronyms of common nouns ('LLM', 'GPU', 'IPO'): written in capitals, they name nothing by themselves,
+# and the French text may spell them otherwise ('grand modèle de langage', 'introduction en bourse').
+GENERIC_ACRONYMS = frozenset("llm slm vlm gpu cpu tpu npu api sdk agi asi ipo saas iot kpi roi faq pdf rag "
+                             "ml nlp ar vr xr ui ux hr rh pdg dg r&d".split())
+
 ALIASES: dict[str, tuple[str, ...]] = {
     # countries and regions
     "china": ("chine",), "germany": ("allemagne",), "spain": ("espagne",), "italy": ("italie",), "japan": ("japon",),

@@ -3,6 +3,8 @@
 - `is_noise`: not prose at all (too short, a byline or date line, a source or link line);
 - `is_filler`: prose that says nothing about any subject ("Et quelques autres actus IA croustillantes",
   "Voici ce qu'il faut retenir :"), or points at a picture the reader will not see;
+- `is_teaser`: a line that makes the reader want to read on rather than telling anything (it asks
+  a question, trails off, points onward, or exclaims in a few words);
 - `needs_antecedent`: opens on a word that refers back ("L'entreprise a engagé…", "It also…"), so
   it cannot be quoted without what came before it.
 """
@@ -64,6 +66,21 @@ def is_filler(sentence: str) -> bool:
     if text.endswith(":") or _PICTURE.search(text):
         return True
     return bool(_FILLER.search(text)) and len(text.split()) < 20
+
+
+_POINTING = re.compile(r"[→⟶➡➜👉⬇]|>>|\.\.\.$|…$")
+
+
+def is_teaser(sentence: str) -> bool:
+    """A teaser, judged by its form rather than its words: it asks ('Et si l'IA pouvait… ?'),
+    trails off or points onward ('La suite ici →'), or exclaims in under eight words ('À vos
+    claviers !'). A fact is told in a statement."""
+    text = sentence.strip(" -–—*•#>\"«»“”'")
+    if not text:
+        return False
+    if text.endswith("?") or _POINTING.search(text):
+        return True
+    return text.endswith("!") and len(text.split()) < 8
 
 
 def needs_antecedent(sentence: str) -> bool:

@@ -14,7 +14,9 @@ from typing import Callable
 import numpy as np
 
 from indexer.text.lexical import _stopwords, fold, tokenize
-from indexer.text.lexicon import ALIASES, ASKS, OPENERS, RELATIONS, TITLE_WORDS
+from indexer.text.lexicon import ALIASES, ASKS, GENERIC_ACRONYMS, OPENERS, RELATIONS, TITLE_WORDS
+from indexer.text.quantity import UNIT_WORDS, Quantity, quantities
+from indexer.text.shape import shape_of
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Name:
 
     text: str
     forms: tuple[str, ...]
+    acronym: bool = False  # written in capitals ('MCP'): its expansion ('Model Context Protocol') names it too
 
 
 @dataclass(frozen=True)
@@ -37,21 +40,27 @@ class Query:
     asks: tuple[str, ...] = ()  # the kind of fact it asks for: 'amount', 'date'
     years: tuple[str, ...] = ()  # years it names ('2026'), which the answer must be about
     counted: tuple[str, ...] = ()  # what 'combien de …' counts, as BM25 terms ('soldat'): the number must count it
+    quantities: tuple[Quantity, ...] = ()  # amounts it names ('27B', '1.2 GW'), compared as numbers, not as names
+    shape: str = "fact"  # the answer it wants: 'fact', 'subject' or 'list' (`indexer.text.shape`)
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def read_query(text: str, embed: Callable[[str], np.ndarray] | None = None, *, language: str | None = None) -> Query:
     """The question's `Query`; `embed` (text -> vector) gives it its vector."""
     language = language or query_language(text)
+    related, asked, amounts = relations(text), asks(text), tuple(quantities(text, language))
+    found = names(text)
     return Query(
         text=text,
         language=language,
-        names=tuple(Name(n, forms_of(n)) for n in names(text)),
+        names=tuple(Name(n, forms_of(n), _ACRONYM.fullmatch(n) is not None and n.upper() in text) for n in found),
         terms=tuple(tokenize(text, language)),
-        relations=relations(text),
-        asks=asks(text),
+        relations=related,
+        asks=asked,
         years=tuple(dict.fromkeys(_YEAR.findall(text))),
         counted=counted(text, language),
+        quantities=amounts,
+        shape=shape_of(text, names=tuple(found), relations=related, asks=asked, amounts=len(amounts), content=content_words(text)),
         vector=None if embed is None else embed(text),
     )
 
@@ -92,6 +101,13 @@ def query_language(query: str) -> str:
     return "en" if guesses.get("en", 0.0) > guesses.get("fr", 0.0) else "fr"
 
 
+def content_words(text: str) -> tuple[str, ...]:
+    """The folded words of a text that are not stop words in either language."""
+    words = [fold(w) for w in _WORDS.findall(text)]
+    stop = _stopwords()
+    return tuple(w for w in words if w not in stop and w not in _ENGLISH and w not in _FRENCH and len(w) > 1)
+
+
 # --- names ---------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[\w][\w.+-]*\w|\w", re.UNICODE)
@@ -122,7 +138,11 @@ def names(question: str) -> list[str]:
     ('CVEs', 'LLMs') are named in the singular; 'AI-generated' names nothing."""
     found: list[str] = []
     previous_end, previous_name = -1, False
+    amounts = [(q.start, q.end) for q in quantities(question)]
     for match in _TOKEN.finditer(question):
+        if any(start <= match.start() < end for start, end in amounts):  # '27B', '1.2 GW': amounts, not names
+            previous_name = False
+            continue
         word = re.sub(r"['’]s$", "", match.group())
         if previous_name and _VERSION.fullmatch(word) and not _YEAR.fullmatch(word) \
                 and question[previous_end : match.start()].strip() in ("", "-"):
@@ -153,6 +173,8 @@ def _is_name(word: str, *, opening: bool) -> bool:
         return False
     if len(word) < 2 or not any(c.isalpha() for c in word) or fold(lower) in _EVERYWHERE:
         return False
+    if fold(lower) in UNIT_WORDS or fold(re.sub(r"s$", "", lower)) in GENERIC_ACRONYMS or fold(lower) in GENERIC_ACRONYMS:
+        return False  # 'GW', 'LLMs', 'GPU': units and common nouns written in capitals name nothing
     if not digits and fold(lower) in TITLE_WORDS:
         return False
     inner_capital = any(c.isupper() for c in word[1:]) and not word.isupper() or (word.isupper() and len(word) >= 2)
@@ -176,13 +198,30 @@ def mentions(text: str, name: str | Name) -> bool:
     word, accents and case folded: 'Gemini-3' mentions 'gemini 3', 'GPT5' mentions 'gpt-5', and
     'Claude 5.1' does not mention 'claude 5'. A version marked as one ('deepseek v3.2') may also stand
     apart from its name ('DeepSeek lance V3.2'); a bare number may not ('Claude … 5' is not 'Claude 5')."""
-    return mentioned(fold(text), name)
+    return mentioned(fold(text), name) or (isinstance(name, Name) and name.acronym and expanded(text, name.text))
 
 
 def mentioned(folded: str, name: str | Name) -> bool:
     """`mentions` for a text already folded (`lexical.fold`), to fold it once for many names."""
     forms = name.forms if isinstance(name, Name) else (name,)
     return any(_found(folded, form) for form in forms)
+
+
+_ACRONYM = re.compile(r"[a-z]{2,6}")
+_LINKS = r"(?:(?:of|the|for|and|de|du|des|la|le|les|et|pour|d'|l'|d’|l’)\s*)*"
+
+
+@lru_cache(maxsize=1024)
+def _expansion(acronym: str) -> re.Pattern:
+    """Capitalised words whose initials spell `acronym`, small link words between them ('Model
+    Context Protocol' for 'mcp', 'Agence Française de Développement' for 'afd')."""
+    words = rf"\s+{_LINKS}".join(rf"{letter.upper()}[^\W\d_]{{2,}}" for letter in acronym)
+    return re.compile(rf"(?<!\w){words}(?!\w)")
+
+
+def expanded(text: str, acronym: str) -> bool:
+    """Whether a text (not folded: the initials are capitals) spells out an acronym (`_expansion`)."""
+    return bool(_expansion(fold(acronym)).search(text))
 
 
 def _found(folded: str, form: str) -> bool:

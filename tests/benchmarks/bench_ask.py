@@ -20,7 +20,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from indexer.answer.answer import extractive_answer, related_answer  # noqa: E402
+from indexer.answer.answer import related_answer  # noqa: E402
+from indexer.answer.shaped import extractive_answer  # noqa: E402
 from indexer.engine import load_engine  # noqa: E402
 from indexer.measure.golden import load_questions  # noqa: E402
 
