@@ -171,7 +171,7 @@ def hostile_case(rng: random.Random, number: int, base: str, bomb: bytes) -> Cas
         kinds = [k if k not in ("page_body", "deep", "binary_page", "offsite_page", "no_text") else "plain" for k in kinds]
     posts = [_post(rng, k, f"fzq{number}x{n}", n, base, prefix, kind != "api") for n, k in enumerate(kinds)]
     path = f"/fz/{prefix}/" + ("feed.xml" if kind != "api" else "")
-    spec = f"feed:{base}{path}" if kind != "api" else f"beehiiv:pub_fz{number}"
+    spec = f"feed:{base}{path}" if kind != "api" else f"beehiiv:pub_00000000-0000-4000-8000-{number:012d}"
     case = Case(spec=spec, kind=kind, fault=fault, posts=len(posts))
     for n, (k, p) in enumerate(zip(kinds, posts)):
         if isinstance(p["page"], (str, bytes)):
@@ -184,7 +184,7 @@ def hostile_case(rng: random.Random, number: int, base: str, bomb: bytes) -> Cas
     if kind == "api":
         data = [_api_post(p, n) for n, p in enumerate(posts)]
         body = json.dumps({"data": data, "limit": 100, "page": 1, "total_pages": 1}, allow_nan=True)
-        api = f"/v2/publications/pub_fz{number}/posts"
+        api = f"/v2/publications/pub_00000000-0000-4000-8000-{number:012d}/posts"
         if fault == "api_repeat":
             body = json.dumps({"data": data, "limit": 100, "page": 1, "total_pages": 10**6, "next_cursor": "same"})
         elif fault == "api_total_pages":
