@@ -57,7 +57,7 @@ class _Server(ThreadingHTTPServer):
 class FixtureServer:
     """`with FixtureServer() as server:` serves on server.base until the block ends."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict[str, Reply] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -70,8 +70,8 @@ class FixtureServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = _Server(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.httpd = _Server((host, 0), Handler)
+        self.base = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> "FixtureServer":

@@ -178,7 +178,7 @@ def _entry(item: dict, language: str | None, client: Client, name: str, sites: S
         return Post(key=key, title=title or slug or key, body_html=body, url=link, date=day, slug=slug,
                     language=language, tags=tags)
 
-    return Entry(key=key, title=title or key, url=link, fingerprint=seen, load=load)
+    return Entry(key=key, title=title or key, url=link, fingerprint=seen, load=load, vouched=bool(link) and sites.allows(link))
 
 
 def _day(item: dict) -> str | None:

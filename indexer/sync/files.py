@@ -245,7 +245,8 @@ def sync_lock(archive: Path):
             raise SyncLocked(f"another sync is writing into {archive}; wait for it to finish, then try again") from None
         try:
             for stale in [*Path(archive).glob(f"{TMP_PREFIX}*"), *folder.glob(f"{TMP_PREFIX}*")]:
-                stale.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a folder of that name is not sync's: left alone
+                    stale.unlink(missing_ok=True)
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)

@@ -46,10 +46,12 @@ class Record:
     url: str | None
     title: str
     synced_at: str
+    vouched: bool = True  # `url` is the post's own address as its source vouches for it (see `find`)
 
 
 _FIELDS = tuple(f.name for f in fields(Record))
 _MAY_BE_NONE = ("fingerprint", "url")
+_OPTIONAL = ("vouched",)  # absent from the records of older manifests
 _ESCAPED = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")  # json.dumps escapes C0
 _SEP = "\t"  # between a source's name and its key (a name holds no tab)
 
@@ -73,7 +75,9 @@ class Manifest:
         for key, value in data["issues"].items():  # keys of a manifest from before sources scoped them: scoped now
             self.records[key if key.startswith(value["source"] + _SEP) else scoped(value["source"], key)] = Record(**value)
         self.states: dict[str, dict] = data["sources"]
-        self._by_url: dict[str, str] = {}
+        self._by_url: dict[str, str] = {}  # vouched URL -> key (the same post from another source)
+        self._by_source_url: dict[tuple[str, str], str] = {}  # (source, URL) -> key
+        self._by_page: dict[tuple[str, str, str], str] = {}  # (source, URL without its query, title) -> key
         self._by_sha: dict[tuple[str, str], str] = {}  # (source, sha256 of the issue file) -> key
         self._owner: dict[str, str] = {}  # file name -> the key of the record that owns it
         for key, record in self.records.items():
@@ -87,13 +91,25 @@ class Manifest:
         """{file name: key} of every file a record names."""
         return self._owner
 
-    def find(self, key: str, url: str | None, listed: set[str] | frozenset = frozenset()) -> tuple[str, Record] | None:
-        """The record of this issue (`key` scoped): by its key, else by the URL its listing vouches
-        for (the same post from another source, or one whose guid changed) when that record's key is
-        not `listed` by the source as another post."""
+    def find(self, source: str, key: str, url: str | None, vouched: bool,
+             listed: set[str] | frozenset = frozenset()) -> tuple[str, Record] | None:
+        """The record of this issue (`key` scoped) when that record's key is not `listed` by the
+        source as another post: by its key; else one of the same source with the same URL (its guid
+        changed); else, when the listing vouches for `url`, one of any source that vouched for the
+        same URL (the same post from another source: never by a URL a source merely claims)."""
         if key in self.records:
             return key, self.records[key]
-        other = self._by_url.get(normal_url(url)) if url else None
+        if not url:
+            return None
+        for other in (self._by_source_url.get((source, normal_url(url))), self._by_url.get(normal_url(url)) if vouched else None):
+            if other is not None and other not in listed:
+                return other, self.records[other]
+        return None
+
+    def same_page(self, source: str, url: str | None, title: str, listed: set[str] | frozenset) -> tuple[str, Record] | None:
+        """A record of `source`, not `listed` by it now, for the same address but its query (a
+        cache-buster) and the same title: the same post, listed under a new key and link."""
+        other = self._by_page.get((source, _no_query(url), title)) if url else None
         return (other, self.records[other]) if other is not None and other not in listed else None
 
     def same_bytes(self, source: str, html_sha: str, listed: set[str] | frozenset) -> tuple[str, Record] | None:
@@ -107,7 +123,9 @@ class Manifest:
         for name, owner in ((record.file, old), (record.sidecar, old)):
             if self._owner.get(name) == owner:
                 del self._owner[name]
-        self._by_url = {u: k for u, k in self._by_url.items() if k != old}
+        for index in (self._by_url, self._by_source_url, self._by_page, self._by_sha):
+            for found in [k for k, v in index.items() if v == old]:
+                del index[found]
         self.put(new, record)
 
     def _adopt(self) -> list[str]:
@@ -137,7 +155,10 @@ class Manifest:
     def _index(self, key: str, record: Record) -> None:
         self._owner[record.file] = self._owner[record.sidecar] = key
         if record.url:
-            self._by_url.setdefault(normal_url(record.url), key)
+            if record.vouched:
+                self._by_url.setdefault(normal_url(record.url), key)
+            self._by_source_url.setdefault((record.source, normal_url(record.url)), key)
+            self._by_page.setdefault((record.source, _no_query(record.url), record.title), key)
         self._by_sha[(record.source, record.sha256)] = key
 
     def changed(self) -> None:
@@ -160,6 +181,10 @@ class Manifest:
         journal_done(self.archive)
         self._dirty, self._saved = False, time.monotonic()
         self._cost = self._saved - started
+
+
+def _no_query(url: str | None) -> str:
+    return normal_url(url or "").split("?")[0]
 
 
 def _json(value: object, indent: int | None = None) -> str:
@@ -192,9 +217,11 @@ def _load(path: Path, archive: Path) -> dict:
 
 
 def _check_record(key: str, record: object, archive: Path) -> None:
-    if not isinstance(record, dict) or set(record) != set(_FIELDS):
+    if not isinstance(record, dict) or not set(_FIELDS) - set(_OPTIONAL) <= set(record) <= set(_FIELDS):
         raise ValueError(f"the record of {key[:80]} is not a mapping of {', '.join(_FIELDS)}")
-    for name in _FIELDS:
+    if not isinstance(record.get("vouched", True), bool):
+        raise ValueError(f"the record of {key[:80]} has a vouched that is not true or false")
+    for name in (f for f in _FIELDS if f not in _OPTIONAL):
         if not isinstance(record[name], str) and not (name in _MAY_BE_NONE and record[name] is None):
             raise ValueError(f"the record of {key[:80]} has a {name} that is not text")
         if "\x00" in (record[name] or ""):

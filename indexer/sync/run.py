@@ -22,6 +22,7 @@ from indexer.sync.http import Client, DeadlinePassed, HttpSettings, Refused
 from indexer.sync.listing import Entry, distinct
 from indexer.sync.manifest import Manifest, Record, scoped
 from indexer.sync.post import Post, PostRefused, Rendered, file_stem, render
+from indexer.sync.sites import without_auth
 from indexer.sync.sources import Source, list_source
 from indexer.sync.summary import SourceReport, SyncReport
 
@@ -147,7 +148,7 @@ def _synced(source: Source, archive: Path, manifest: Manifest, client: Client, c
 def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest, listed: set[str], clock: Deadline) -> tuple[str, str]:
     """(status, file or reason): status is new, updated, unchanged, elsewhere or skipped."""
     key = scoped(source, entry.key)
-    found = manifest.find(key, entry.url if entry.vouched else None, listed)
+    found = manifest.find(source, key, entry.url, entry.vouched, listed)
     key, record = found if found else (key, None)
     if record is not None:
         if record.source != source:
@@ -162,7 +163,8 @@ def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest, li
     if record is None and (mine := _by_hand(manifest, post.url)):
         return "skipped", mine
     new = (sha256(rendered.html), sha256(rendered.sidecar))
-    if record is None and (same := manifest.same_bytes(source, new[0], listed)):  # listed anew under another key
+    same = None if record else manifest.same_bytes(source, new[0], listed) or manifest.same_page(source, post.url, post.title, listed)
+    if same:  # listed anew under another key (and a link with a cache-buster)
         manifest.rekey(same[0], key)
         record = same[1]
     if record is None:
@@ -193,8 +195,8 @@ def _write(archive: Path, stem: str, rendered: Rendered, entry: Entry, source: s
     write_atomic(archive / side, rendered.sidecar)
     write_atomic(archive / issue, rendered.html)
     return Record(file=issue, sidecar=side, sha256=sha256(rendered.html), sidecar_sha256=sha256(rendered.sidecar),
-                  fingerprint=entry.fingerprint, source=source, url=entry.url if entry.vouched else None, title=post.title,
-                  synced_at=now())
+                  fingerprint=entry.fingerprint, source=source, url=without_auth(entry.url) if entry.url else None, title=post.title,
+                  synced_at=now(), vouched=entry.vouched)
 
 def _by_hand(manifest: Manifest, url: str | None) -> str | None:
     name = manifest.by_hand.get(normal_url(url)) if url else None
@@ -202,7 +204,7 @@ def _by_hand(manifest: Manifest, url: str | None) -> str | None:
 
 
 def _removed(manifest: Manifest, source: str, entries: list[Entry]) -> list[str]:
-    keys = {e.key for e in entries}
+    keys = {scoped(source, e.key) for e in entries}
     urls = {normal_url(e.url) for e in entries if e.url}
     return sorted(r.file for k, r in manifest.records.items()
                   if r.source == source and k not in keys and not (r.url and normal_url(r.url) in urls))
