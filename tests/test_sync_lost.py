@@ -161,5 +161,5 @@ def test_a_manifest_that_is_a_folder_is_refused(tmp_path, server):
     out = cli("sync", "--source", f"feed:{server.base}/feed", "--archive", str(archive))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.strip() == (f"error: {archive / SYNC_DIR / 'manifest.json'}: the sync manifest cannot be read (it is not a file); "
-                                  "move it away to start afresh (synced files are then taken for hand-made ones and kept)")
+                                  "move it away to start afresh (the files sync wrote are recognised by their sidecars)")
     assert issue_files(archive) == []

@@ -322,3 +322,30 @@ def test_fifos_in_the_archive_never_block_sync(tmp_path, server):
     assert out.returncode in (0, 1) and "Traceback" not in out.stderr
     out = cli("sync", "--source", f"csv:{tmp_path / 'b.fifo'}", "--archive", str(tmp_path / "b"), timeout=60)
     assert out.returncode == 1 and "not a regular file" in out.stderr
+
+
+def test_a_server_that_answers_garbage_is_not_called_unreachable(tmp_path):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def answer():
+        for _ in range(4):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            conn.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        report = sync(f"feed:http://127.0.0.1:{listener.getsockname()[1]}/feed.xml", archive=tmp_path,
+                      settings=HttpSettings(timeout=5, retries=0))
+    finally:
+        listener.close()
+    assert "cannot reach" not in report.sources[0].error and "127.0.0.1" in report.sources[0].error, report.sources[0].error

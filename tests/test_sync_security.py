@@ -53,8 +53,8 @@ def test_a_manifest_naming_files_outside_the_archive_is_refused(tmp_path, server
         out = cli("sync", "--source", f"feed:{server.base}/atom.xml", "--archive", str(archive))
         assert out.returncode == 2 and "Traceback" not in out.stderr
         assert out.stderr.strip() == (f"error: {manifest_path}: the sync manifest cannot be read (a record names {name}, "
-                                      "outside the archive); move it away to start afresh (synced files are then taken for "
-                                      "hand-made ones and kept)")
+                                      "outside the archive); move it away to start afresh (the files sync wrote are "
+                                      "recognised by their sidecars)")
         assert victim.read_text(encoding="utf-8") == "<p>Ne pas écraser.</p>"
 
 

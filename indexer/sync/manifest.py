@@ -213,7 +213,7 @@ def _load(path: Path, archive: Path) -> dict:
         return {"issues": issues, "sources": sources}
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise IndexerError(f"{path}: the sync manifest cannot be read ({exc}); move it away to start afresh "
-                           "(synced files are then taken for hand-made ones and kept)") from None
+                           "(the files sync wrote are recognised by their sidecars)") from None
 
 
 def _check_record(key: str, record: object, archive: Path) -> None:

@@ -21,7 +21,7 @@ from indexer.sync.files import (WriteFailed, clear_orphans, free_stem, journal, 
 from indexer.sync.http import Client, DeadlinePassed, HttpSettings, Refused
 from indexer.sync.listing import Entry, distinct
 from indexer.sync.manifest import Manifest, Record, scoped
-from indexer.sync.post import Post, PostRefused, Rendered, file_stem, render
+from indexer.sync.post import Post, PostRefused, Rendered, bounded, file_stem, render
 from indexer.sync.sites import without_auth
 from indexer.sync.sources import Source, list_source
 from indexer.sync.summary import SourceReport, SyncReport
@@ -163,7 +163,7 @@ def _sync_entry(entry: Entry, source: str, archive: Path, manifest: Manifest, li
     if record is None and (mine := _by_hand(manifest, post.url)):
         return "skipped", mine
     new = (sha256(rendered.html), sha256(rendered.sidecar))
-    same = None if record else manifest.same_bytes(source, new[0], listed) or manifest.same_page(source, post.url, post.title, listed)
+    same = None if record else manifest.same_bytes(source, new[0], listed) or manifest.same_page(source, post.url, bounded(post).title, listed)
     if same:  # listed anew under another key (and a link with a cache-buster)
         manifest.rekey(same[0], key)
         record = same[1]
@@ -195,7 +195,7 @@ def _write(archive: Path, stem: str, rendered: Rendered, entry: Entry, source: s
     write_atomic(archive / side, rendered.sidecar)
     write_atomic(archive / issue, rendered.html)
     return Record(file=issue, sidecar=side, sha256=sha256(rendered.html), sidecar_sha256=sha256(rendered.sidecar),
-                  fingerprint=entry.fingerprint, source=source, url=without_auth(entry.url) if entry.url else None, title=post.title,
+                  fingerprint=entry.fingerprint, source=source, url=without_auth(entry.url) if entry.url else None, title=bounded(post).title,
                   synced_at=now(), vouched=entry.vouched)
 
 def _by_hand(manifest: Manifest, url: str | None) -> str | None:
