@@ -349,3 +349,14 @@ def test_a_server_that_answers_garbage_is_not_called_unreachable(tmp_path):
     finally:
         listener.close()
     assert "cannot reach" not in report.sources[0].error and "127.0.0.1" in report.sources[0].error, report.sources[0].error
+
+
+def test_a_linked_journal_or_a_fifo_config_is_refused_without_writing_or_waiting(tmp_path, server):
+    archive = tmp_path / "archive"
+    (archive / SYNC_DIR).mkdir(parents=True)
+    (archive / SYNC_DIR / "journal").symlink_to(tmp_path / "outside")
+    out = cli("sync", "--source", f"feed:{server.base}/atom.xml", "--archive", str(archive), timeout=60)
+    assert out.returncode == 1 and not (tmp_path / "outside").exists() and "Traceback" not in out.stderr
+    os.mkfifo(tmp_path / "sync.yaml")
+    out = cli("sync", "--config", str(tmp_path / "sync.yaml"), "--archive", str(archive), timeout=60)
+    assert out.returncode == 2 and "cannot be read" in out.stderr

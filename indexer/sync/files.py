@@ -129,9 +129,14 @@ def free_stem(archive: Path, stem: str, owned: Container[str], key: str) -> str:
 
 def journal(archive: Path, stem: str) -> None:
     """Note in `.sync/journal` that the pair `stem` is about to be written (see the module)."""
-    try:
-        with open(Path(archive) / SYNC_DIR / JOURNAL, "a", encoding="utf-8") as handle:
-            handle.write(stem + "\n")
+    try:  # never through a link, never blocking on a FIFO
+        fd = os.open(Path(archive) / SYNC_DIR / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise NotRegular(errno.EINVAL, "not a regular file")
+            os.write(fd, (stem + "\n").encode("utf-8", "surrogatepass"))
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise WriteFailed(f"{Path(archive) / SYNC_DIR / JOURNAL}: cannot write ({exc.strerror or exc})") from None
 

@@ -123,8 +123,12 @@ class Manifest:
         for name, owner in ((record.file, old), (record.sidecar, old)):
             if self._owner.get(name) == owner:
                 del self._owner[name]
-        for index in (self._by_url, self._by_source_url, self._by_page, self._by_sha):
-            for found in [k for k, v in index.items() if v == old]:
+        entries = [(self._by_sha, (record.source, record.sha256))]
+        if record.url:
+            entries += [(self._by_url, normal_url(record.url)), (self._by_source_url, (record.source, normal_url(record.url))),
+                        (self._by_page, (record.source, _no_query(record.url), record.title))]
+        for index, found in entries:
+            if index.get(found) == old:
                 del index[found]
         self.put(new, record)
 

@@ -30,6 +30,7 @@ from indexer.errors import IndexerError
 from indexer.sync import beehiiv, csvfile, feed, pages
 from indexer.sync.http import Client
 from indexer.sync.beehiiv import PUB_ID
+from indexer.sync.files import read_regular
 from indexer.sync.listing import Listing
 from indexer.sync.sites import clipped, target, without_auth
 
@@ -95,7 +96,7 @@ def load_config(path: Path) -> SyncConfig:
     """What a sync.yaml lists: `sources:`, a list of KIND:VALUE strings, and optionally `hosts:`,
     a list of hosts (`host` or `host:port`) that post pages may also be fetched from."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(read_regular(Path(path)).decode("utf-8")) or {}  # a FIFO is refused, not waited on
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise ConfigError(f"{path}: cannot be read ({(str(exc).splitlines() or [type(exc).__name__])[0]})") from None
     specs = data.get("sources") if isinstance(data, dict) else None
