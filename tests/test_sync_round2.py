@@ -14,13 +14,13 @@ import pytest
 import yaml
 
 from indexer.sync.files import SYNC_DIR
+from indexer.sync.http import HttpSettings
 from indexer.sync.listing import Entry, distinct
 from indexer.sync.post import WRITTEN_BY
 from tests.conftest import REPO
-from tests.sync_server import API_KEY, FixtureServer, Reply
+from tests.sync_server import API_KEY, FixtureServer
 from tests.synchelp import (FAST, JSON_TYPE, RSS_TYPE, api_env, api_page, api_post, cli, indexed, issue_files, paragraph,  # noqa: F401
                             rss, server, sync)
-from indexer.sync.http import HttpSettings
 
 PUB = "pub_00000000-0000-4000-8000-0000000000aa"
 API = f"/v2/publications/{PUB}/posts"

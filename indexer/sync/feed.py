@@ -137,10 +137,8 @@ def _not_a_feed(content_type: str, name: str, why: str) -> None:
 
 def _check(parsed: feedparser.FeedParserDict, content_type: str, data: bytes, name: str) -> None:
     exc = parsed.get("bozo_exception")
-    if not parsed.get("version") and "html" in content_type.lower():
-        raise SyncError(name, "not an RSS or Atom feed (the server answered a web page: is this the site's address rather than its feed's?)")
-    if not parsed.get("version") and not _XML_START.match(data):
-        raise SyncError(name, "not an RSS or Atom feed (the answer is not XML)")
+    if not parsed.get("version") and ("html" in content_type.lower() or not _XML_START.match(data)):
+        _not_a_feed(content_type, name, "the answer is not XML")
     if isinstance(exc, xml.sax.SAXParseException):
         raise SyncError(name, f"malformed XML (line {exc.getLineNumber()}: {exc.getMessage().strip()}); nothing was taken from it")
     if not parsed.get("version"):
