@@ -360,3 +360,13 @@ def test_a_linked_journal_or_a_fifo_config_is_refused_without_writing_or_waiting
     os.mkfifo(tmp_path / "sync.yaml")
     out = cli("sync", "--config", str(tmp_path / "sync.yaml"), "--archive", str(archive), timeout=60)
     assert out.returncode == 2 and "cannot be read" in out.stderr
+
+
+def test_a_refusal_skips_its_post_without_failing_the_source_on_every_run(tmp_path, server):
+    server.serve("/go", status=302, headers={"Location": "http://127.0.0.2:9/ailleurs"})
+    spec = _feed(server, "/refus.xml", {"title": "Redirigé", "guid": "r", "link": f"{server.base}/go", "description": "Résumé."},
+                 {"title": "Normal", "guid": "n", "content": paragraph("Normal")})
+    first = sync(spec, archive=tmp_path)
+    assert not first.failed and len(first.sources[0].new) == 1
+    assert first.sources[0].skipped[0][1].endswith("not followed (list its host under `hosts:` in sync.yaml to allow it)")
+    assert not sync(spec, archive=tmp_path).failed
