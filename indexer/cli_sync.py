@@ -8,6 +8,7 @@ import sys
 from indexer.build.build import rebuild
 from indexer.config import Config
 from indexer.sync.http import HttpSettings
+from indexer.sync.post import one_line
 from indexer.sync.run import sync_archive
 from indexer.sync.sources import CONFIG_FILE, SyncConfig, load_config, parse_source
 from indexer.sync.summary import summary_lines
@@ -42,7 +43,7 @@ def run_sync(args, config: Config, progress_bar) -> int:
             bar.close()
     print(printable("\n".join(summary_lines(report))))
     for failed in (s for s in report.sources if s.failed):
-        print(printable(f"error: {failed.name}: {failed.error}"), file=sys.stderr)
+        print(printable(f"error: {one_line(failed.name)}: {one_line(failed.error, 1000)}"), file=sys.stderr)
     if args.rebuild and (report.written or not (config.index_dir / "CURRENT").exists()):
         with progress_bar() as bar:
             summary = rebuild(config, progress=bar.update)

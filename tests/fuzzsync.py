@@ -11,6 +11,15 @@ page is binary, nested 1,000 levels deep or on another host, API fields of the w
 31 digits or NaN. Whole sources are hostile too: XML declaring entities, a body naming a local file,
 a gzip bomb, truncated or mutated XML, API pages that repeat or have garbage `total_pages`.
 
+Issue 24 widened it: URL-parser differentials (item links `http://OTHER\\@OWN/...` and
+`http://OWN@OTHER/...`, a feed or an API redirecting to `OTHER\\@OWN`), where OTHER is a second
+server on 127.0.0.2 that records every request; entity declarations hidden after a comment or a
+processing instruction, or in a parameter entity; cross-source identity (posts of several sources
+of one batch share guids); resource bounds on parsing (a post of 150,000 tags, JSON nested 100,000
+deep, a feed of 3,000 items or a source whose pages answer slowly, both past the `--deadline`);
+API error bodies; and symlinked state (every batch also syncs into an archive whose `.sync`, or
+its lock, is a link to a folder outside: it must be refused, with nothing written there).
+
 A post whose kind the index can read is *expected*: it must be in the archive afterwards, read by
 the archive's reader. The campaign counts:
 - tracebacks (the command's exit code is not 0 or 1, or its stderr holds a traceback) and posts
@@ -18,7 +27,11 @@ the archive's reader. The campaign counts:
 - files created or changed outside the archive folder, and archive paths that resolve outside it;
 - posts lost: expected posts not indexed (one post overwriting another included), files sync
   wrote that the reader refuses, and posts a second sync writes again;
-- dangerous links kept in what sync wrote, and pages of other hosts that reached the archive.
+- dangerous links kept in what sync wrote, and pages of other hosts that reached the archive;
+- duplicates (a marker indexed from two files), requests that reached the other host, and
+  requests that carried the API key there (key leaks);
+- sources that ran past their `--deadline` by more than 10% (each source's time is in its
+  summary line).
 """
 
 from __future__ import annotations
@@ -58,10 +71,19 @@ _DANGER = re.compile(r"^\s*(javascript|vbscript|data):", re.I)
 KEPT = ("plain", "path_title", "escape_title", "nul_title", "long_title", "collide", "query_url", "dangerous", "embed",
         "many_tags", "duplicate_id", "page_body")
 # ... and these are refused with a reason (or kept when sync manages to read them: never counted lost)
-REFUSED = ("deep", "binary_page", "offsite_page", "bad_types", "bad_date", "no_text", "empty_title")
-MUST_BE_ZERO = ("tracebacks", "internal_errors", "outside", "lost", "refused_by_reader", "rewritten", "dangerous_kept", "offsite_read")
+REFUSED = ("deep", "binary_page", "offsite_page", "bad_types", "bad_date", "no_text", "empty_title", "backslash_link",
+           "userinfo_link", "tag_flood")
+LINKED = ("page_body", "deep", "binary_page", "offsite_page", "no_text", "backslash_link", "userinfo_link")  # a page to fetch
+MUST_BE_ZERO = ("tracebacks", "internal_errors", "outside", "lost", "refused_by_reader", "rewritten", "dangerous_kept", "offsite_read",
+                "duplicates", "other_host_requests", "key_leaks", "over_deadline", "state_escapes")
 SOURCE_FAULTS = ("entities", "local_path", "gzip_bomb", "truncated", "mutated", "not_xml", "api_repeat", "api_total_pages",
-                 "api_data_garbage")
+                 "api_data_garbage", "entities_hidden", "feed_redirect_other", "api_redirect_other", "api_deep_json",
+                 "api_error_body", "slow_pages", "huge_feed")
+XML_FAULTS = ("entities", "truncated", "mutated", "not_xml", "entities_hidden", "feed_redirect_other", "slow_pages", "huge_feed")
+API_FAULTS = ("api_repeat", "api_total_pages", "api_data_garbage", "api_redirect_other", "api_deep_json", "api_error_body")
+HIDDEN_ENTITIES = ('<!DOCTYPE rss [<!--<x--><!ENTITY q "qqqqqqqqqq">]>', '<?pi <x?><!DOCTYPE rss [<!ENTITY q "qqqqqqqqqq">]>',
+                   '<!DOCTYPE rss [<!ENTITY % p "<!ENTITY q \'qq\'>"> %p;]>')
+DEADLINE, TIMEOUT = 10, 5  # seconds, given to every sync run
 
 
 @dataclass
@@ -73,6 +95,7 @@ class Case:
     fault: str | None = None  # the source-level fault, if any (then nothing is expected)
     secrets: set[str] = field(default_factory=set)  # markers that must never reach the archive
     posts: int = 0
+    other_routes: dict[str, Reply] = field(default_factory=dict)  # what the other host (127.0.0.2) serves
 
 
 def _body(marker: str) -> str:
@@ -80,10 +103,12 @@ def _body(marker: str) -> str:
             "européennes, avec les chiffres publiés cette semaine.</p>")
 
 
-def _post(rng: random.Random, kind: str, marker: str, n: int, base: str, prefix: str, xml: bool) -> dict:
+def _post(rng: random.Random, kind: str, marker: str, n: int, base: str, prefix: str, xml: bool, other: str) -> dict:
     """One post as the generator sees it: title, guid, link, date, content (None: fetch the link), page."""
     post = {"title": f"Numéro {marker}", "guid": f"guid-{marker}", "link": f"https://aibrew.example/p/{marker}",
             "date": "Mon, 10 Jun 2024 06:00:00 +0000", "content": _body(marker), "page": None, "tags": [], "api": {}}
+    if rng.random() < 0.3:  # cross-source identity: sources of one batch give their posts the same few guids
+        post["guid"] = f"shared-{rng.randrange(4)}"
     if kind == "path_title":
         post["title"] = rng.choice(PATH_TITLES) + f" {marker}" * rng.randint(0, 1)
     elif kind == "escape_title":
@@ -104,7 +129,9 @@ def _post(rng: random.Random, kind: str, marker: str, n: int, base: str, prefix:
         post["tags"] = [f"étiquette-{k}" for k in range(3000)]
     elif kind == "duplicate_id":
         post["guid"] = f"guid-dup-{prefix}"
-    elif kind in ("page_body", "deep", "binary_page", "offsite_page", "no_text"):
+    elif kind == "tag_flood":
+        post["content"] = "<b>x</b>" * 60_000 + _body(marker)
+    elif kind in LINKED:
         post["content"] = None
         post["link"] = f"{base}/fz/{prefix}/p{n}"
         page = f'<html><body><div id="content-blocks">{_body(marker)}</div></body></html>'
@@ -114,6 +141,10 @@ def _post(rng: random.Random, kind: str, marker: str, n: int, base: str, prefix:
             page = b"\x89PNG\r\n\x1a\n" + rng.randbytes(4000)
         elif kind == "offsite_page":
             post["link"] = f"{base.replace('127.0.0.1', 'localhost')}/fz/{prefix}/p{n}"
+        elif kind == "backslash_link":  # urllib.parse reads the host after @, requests connects to the one before \
+            post["link"] = f"{other}\\@{base.removeprefix('http://')}/fz/{prefix}/p{n}"
+        elif kind == "userinfo_link":
+            post["link"] = f"http://{base.removeprefix('http://')}@{other.removeprefix('http://')}/fz/{prefix}/p{n}"
         elif kind == "no_text":
             page = '<html><body><div id="content-blocks"><img src="x.png"></div></body></html>'
         post["page"] = page
@@ -157,40 +188,57 @@ def _has_text(p: dict) -> bool:
     return p["content"] is not None or isinstance(p["page"], str)
 
 
-def hostile_case(rng: random.Random, number: int, base: str, bomb: bytes) -> Case:
-    """Source `number`: its routes on the server at `base`, and what must be indexed from it."""
+def hostile_case(rng: random.Random, number: int, base: str, bomb: bytes, other: str = "http://127.0.0.2:9") -> Case:
+    """Source `number`: its routes on the server at `base` (and on the other host's, at `other`),
+    and what must be indexed from it."""
     prefix = f"c{number}"
     kind = rng.choice(("rss", "atom", "api"))
-    fault = rng.choice(SOURCE_FAULTS) if rng.random() < 0.2 else None
-    if kind == "api" and fault in ("entities", "truncated", "mutated", "not_xml"):
-        fault = rng.choice(("api_repeat", "api_total_pages", "api_data_garbage", "local_path", "gzip_bomb"))
-    if kind != "api" and fault and fault.startswith("api_"):
-        fault = rng.choice(("entities", "truncated", "mutated", "not_xml"))
+    fault = rng.choice(SOURCE_FAULTS) if rng.random() < 0.25 else None
+    if kind == "api" and fault in XML_FAULTS:
+        fault = rng.choice(API_FAULTS + ("local_path", "gzip_bomb"))
+    if kind != "api" and fault in API_FAULTS:
+        fault = rng.choice(XML_FAULTS)
+    if fault in ("slow_pages", "huge_feed") and rng.random() < 0.6:  # each costs a whole --deadline per run: fewer of them
+        fault = rng.choice(("entities_hidden", "feed_redirect_other", "truncated"))
     kinds = [rng.choice(KEPT + REFUSED) for _ in range(rng.randint(2, 7))]
     if kind == "api":  # an API post has its content: no link page to fetch
-        kinds = [k if k not in ("page_body", "deep", "binary_page", "offsite_page", "no_text") else "plain" for k in kinds]
-    posts = [_post(rng, k, f"fzq{number}x{n}", n, base, prefix, kind != "api") for n, k in enumerate(kinds)]
+        kinds = [k if k not in LINKED else "plain" for k in kinds]
+    if fault == "slow_pages":
+        kinds = ["page_body"] * 14
+    posts = [_post(rng, k, f"fzq{number}x{n}", n, base, prefix, kind != "api", other) for n, k in enumerate(kinds)]
+    if fault == "huge_feed":
+        posts += [_post(rng, "plain", f"fzq{number}h{n}", n, base, prefix, True, other) for n in range(3000)]
     path = f"/fz/{prefix}/" + ("feed.xml" if kind != "api" else "")
-    spec = f"feed:{base}{path}" if kind != "api" else f"beehiiv:pub_fz{number}"
+    spec = f"feed:{base}{path}" if kind != "api" else f"beehiiv:pub_00000000-0000-4000-8000-{number:012d}"
     case = Case(spec=spec, kind=kind, fault=fault, posts=len(posts))
     for n, (k, p) in enumerate(zip(kinds, posts)):
         if isinstance(p["page"], (str, bytes)):
             page_type = "image/png" if k == "binary_page" else "text/html; charset=utf-8"
-            case.routes[f"/fz/{prefix}/p{n}"] = Reply(body=p["page"], headers={"Content-Type": page_type})
-        if k == "offsite_page":
-            case.secrets.add(f"fzq{number}x{n}")
+            case.routes[f"/fz/{prefix}/p{n}"] = Reply(body=p["page"], headers={"Content-Type": page_type},
+                                                      delay=1.0 if fault == "slow_pages" else 0.0)
+        if k in ("offsite_page", "backslash_link", "userinfo_link"):
+            case.secrets.add(f"fzq{number}x{n}")  # the other host serves this page too: its text must never be filed
+            case.other_routes[f"/fz/{prefix}/p{n}"] = Reply(body=p["page"], headers={"Content-Type": "text/html"})
         elif fault is None and k in KEPT and _has_text(p) and not (kind == "api" and p["api"]):
             case.expected.add(f"fzq{number}x{n}")
     if kind == "api":
         data = [_api_post(p, n) for n, p in enumerate(posts)]
         body = json.dumps({"data": data, "limit": 100, "page": 1, "total_pages": 1}, allow_nan=True)
-        api = f"/v2/publications/pub_fz{number}/posts"
+        api = f"/v2/publications/pub_00000000-0000-4000-8000-{number:012d}/posts"
         if fault == "api_repeat":
             body = json.dumps({"data": data, "limit": 100, "page": 1, "total_pages": 10**6, "next_cursor": "same"})
         elif fault == "api_total_pages":
             body = json.dumps({"data": data, "limit": 100, "page": 1, "total_pages": rng.choice(["abc", None, -3, 1e300])})
         elif fault == "api_data_garbage":
             body = json.dumps({"data": rng.choice([[1, "x", None], {"a": 1}, "x", None]), "total_pages": 1})
+        elif fault == "api_deep_json":
+            body = "[" * 100_000 + "]" * 100_000
+        elif fault == "api_error_body":
+            body = json.dumps({"errors": [{"message": "Publication suspended\n  new: forged.html"}]})
+        if fault == "api_redirect_other":
+            case.other_routes[api] = Reply(body=body, headers={"Content-Type": JSON_TYPE})
+            case.routes[api] = Reply(status=302, headers={"Location": f"{other}\\@{base.removeprefix('http://')}{api}"})
+            return case
         case.routes[api] = _faulted(Reply(body=body, headers={"Content-Type": JSON_TYPE}, bearer=API_KEY), fault, rng, bomb)
         return case
     text = _feed(posts, atom=kind == "atom")
@@ -198,6 +246,16 @@ def hostile_case(rng: random.Random, number: int, base: str, bomb: bytes) -> Cas
         text = text.replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
                             '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>').replace("<title>AI Brew</title>", "<title>&b;</title>")
         text = text.replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "x">]>')
+    elif fault == "entities_hidden":
+        text = text.replace("<title>AI Brew</title>", "<title>" + "&q;" * 90 + "</title>", 1)
+        head = rng.choice(HIDDEN_ENTITIES)
+        text = text.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0" encoding="UTF-8"?>' + head)
+        text = text.replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0" encoding="utf-8"?>' + head.replace("rss", "feed"))
+    elif fault == "feed_redirect_other":
+        case.other_routes[path] = Reply(body=text, headers={"Content-Type": RSS_TYPE})
+        case.secrets |= {f"fzq{number}x{n}" for n in range(len(posts))}
+        case.routes[path] = Reply(status=301, headers={"Location": f"{other}{path}"})
+        return case
     elif fault == "truncated":
         text = text[: rng.randint(1, max(1, len(text) - 1))]
     elif fault == "mutated":
@@ -232,14 +290,16 @@ def run_campaign(n_sources: int, workdir: Path, *, seed: int = 17, batch: int = 
     bomb = gzip_bomb()
     counts = {"sources": 0, "posts": 0, "expected": 0, "indexed": 0, "source_errors": 0, "skipped": 0, "runs": 0,
               "tracebacks": 0, "internal_errors": 0, "outside": 0, "lost": 0, "refused_by_reader": 0, "rewritten": 0,
-              "dangerous_kept": 0, "offsite_read": 0, "faults": {}, "problems": []}
-    with FixtureServer() as server:
+              "dangerous_kept": 0, "offsite_read": 0, "duplicates": 0, "other_host_requests": 0, "key_leaks": 0,
+              "over_deadline": 0, "state_escapes": 0, "worst_source_s": 0.0, "worst_source": "", "faults": {}, "problems": []}
+    with FixtureServer() as server, FixtureServer(host="127.0.0.2") as other:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO), "AIBREW_BEEHIIV_API_KEY": API_KEY,
                "AIBREW_BEEHIIV_API_URL": f"{server.base}/v2"}
         for start in range(0, n_sources, batch):
-            cases = [hostile_case(rng, number, server.base, bomb) for number in range(start, min(n_sources, start + batch))]
+            cases = [hostile_case(rng, number, server.base, bomb, other.base) for number in range(start, min(n_sources, start + batch))]
             for case in cases:
                 server.routes.update(case.routes)
+                other.routes.update(case.other_routes)
                 counts["faults"][case.fault or "none"] = counts["faults"].get(case.fault or "none", 0) + 1
             folder = workdir / f"batch{start}"
             archive = folder / "archive"
@@ -250,18 +310,25 @@ def run_campaign(n_sources: int, workdir: Path, *, seed: int = 17, batch: int = 
             config.write_text(json.dumps({"sources": [c.spec for c in cases]}), encoding="utf-8")
             first = _sync(config, archive, env, timeout, counts)
             second = _sync(config, archive, env, timeout, counts)
-            counts["rewritten"] += sum(int(m) for m in re.findall(r"^Synced into .*?: (\d+) new", second, re.M))
+            stopped = {c.spec.replace(":", " ", 1) for c in cases if c.fault in ("slow_pages", "huge_feed")}  # they go on where they stopped
+            counts["rewritten"] += sum(int(n) for name, n in re.findall(r"^(\S+ \S+): (\d+) new", second, re.M) if name not in stopped)
             changed = {p for p, h in _outside(workdir, archive).items() if before.get(p) != h}
             counts["outside"] += len(changed) + _escaping(archive)
             counts["problems"] += [f"written outside the archive: {p}" for p in sorted(changed)]
+            _linked_state(config, folder, env, counts, lock=start // batch % 2 == 1)
             _judge(cases, archive, first, counts)
+            with other._lock:
+                seen, other.requests[:] = list(other.requests), []
+            counts["other_host_requests"] += len(seen)
+            counts["key_leaks"] += sum(API_KEY in json.dumps(r.headers) for r in seen)
+            counts["problems"] += [f"request to the other host: {r.path}" for r in seen]
     counts["sources"] = n_sources
     return counts
 
 
 def _sync(config: Path, archive: Path, env: dict, timeout: int, counts: dict) -> str:
     out = subprocess.run([sys.executable, "-m", "indexer", "sync", "--config", str(config), "--archive", str(archive),
-                          "--timeout", "10", "--retries", "1", "--deadline", "120"],
+                          "--timeout", str(TIMEOUT), "--retries", "1", "--deadline", str(DEADLINE)],
                          capture_output=True, text=True, timeout=timeout, cwd=config.parent, env=env)
     counts["runs"] += 1
     if out.returncode not in (0, 1) or "Traceback" in out.stderr:
@@ -270,7 +337,32 @@ def _sync(config: Path, archive: Path, env: dict, timeout: int, counts: dict) ->
     internal = [line for line in out.stdout.splitlines() if "internal error" in line]
     counts["internal_errors"] += len(internal)
     counts["problems"] += internal
+    for name, seconds in re.findall(r"^(\S+ \S+): .*\[(?:ok|FAILED)\] in ([\d.]+) s$", out.stdout, re.M):
+        if float(seconds) > counts["worst_source_s"]:
+            counts["worst_source_s"], counts["worst_source"] = float(seconds), name
+        if float(seconds) > DEADLINE * 1.1:
+            counts["over_deadline"] += 1
+            counts["problems"].append(f"{name} took {seconds} s, past its --deadline {DEADLINE} s plus 10%")
     return out.stdout
+
+
+def _linked_state(config: Path, folder: Path, env: dict, counts: dict, *, lock: bool) -> None:
+    """Sync into an archive whose `.sync` (or `.sync/lock`) is a link to a folder outside: refused
+    (exit 2, one line), and nothing is written there."""
+    archive, elsewhere = folder / "linked", folder / "elsewhere"
+    elsewhere.mkdir()
+    (archive / ".sync").mkdir(parents=True) if lock else archive.mkdir()
+    (archive / (".sync/lock" if lock else ".sync")).symlink_to(elsewhere / "lock" if lock else elsewhere)
+    out = subprocess.run([sys.executable, "-m", "indexer", "sync", "--config", str(config), "--archive", str(archive)],
+                         capture_output=True, text=True, timeout=120, cwd=folder, env=env)
+    counts["runs"] += 1
+    escaped = list(elsewhere.iterdir()) + [p for p in archive.rglob("*") if not p.is_symlink() and p.is_file()]
+    if out.returncode != 2 or "Traceback" in out.stderr or escaped:
+        counts["state_escapes"] += 1
+        counts["problems"].append(f"linked {'lock' if lock else '.sync'}: exit {out.returncode}, {escaped[:3]}, {out.stderr[-300:]}")
+    for link in (archive / ".sync/lock", archive / ".sync"):  # not walked again as part of the archive
+        if link.is_symlink():
+            link.unlink()
 
 
 def _outside(workdir: Path, archive: Path) -> dict[str, str]:
@@ -296,9 +388,15 @@ def _judge(cases: list[Case], archive: Path, stdout: str, counts: dict) -> None:
     counts["problems"] += [f"written, then refused by the reader: {s.path}: {s.reason}" for s in skipped]
     counts["source_errors"] += stdout.count("\n  error: ")
     counts["skipped"] += stdout.count("\n  skipped «")
+    per_file = [i.text + "\n" + (i.title or "") for i in issues]
     for case in cases:
         counts["posts"] += case.posts
         counts["expected"] += len(case.expected)
+        for marker in case.expected:
+            found = sum(1 for text in per_file if re.search(rf"\b{marker}\b", text))
+            if found > 1:
+                counts["duplicates"] += found - 1
+                counts["problems"].append(f"{marker} from {case.spec} is in {found} files")
         missing = sorted(m for m in case.expected if not re.search(rf"\b{m}\b", texts))
         counts["lost"] += len(missing)
         counts["indexed"] += len(case.expected) - len(missing)

@@ -57,7 +57,7 @@ class _Server(ThreadingHTTPServer):
 class FixtureServer:
     """`with FixtureServer() as server:` serves on server.base until the block ends."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict[str, Reply] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -70,8 +70,8 @@ class FixtureServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = _Server(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.httpd = _Server((host, 0), Handler)
+        self.base = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> "FixtureServer":
@@ -111,7 +111,7 @@ class FixtureServer:
     def serve_many(self, n: int, *, delay: float = 0.0) -> None:
         """`n` generated posts (French, built from the fixture pages), served three ways: an archive
         page at /many/archive linking to /p/<slug>, an RSS feed with content:encoded at
-        /many/feed, and API pages of 100 at /v2/publications/pub_many/posts."""
+        /many/feed, and API pages of 100 at /v2/publications/pub_00000000-0000-4000-8000-000000000008/posts."""
         posts = many_posts(n)
         links = "".join(f'<a href="/p/{slug}">{title}</a>\n' for slug, title, _, _ in posts)
         self.serve("/many/archive", body=f"<html><body><h1>Archive</h1>{links}</body></html>", headers={"Content-Type": TYPES[".html"]})
@@ -133,7 +133,7 @@ class FixtureServer:
                      "publish_date": calendar.timegm(time.strptime(day, "%Y-%m-%d")), "content_tags": [], "status": "confirmed",
                      "content": {"free": {"web": f'<html><body><div id="content-blocks">{body}</div></body></html>'}}}
                     for slug, title, day, body in chunk]
-            self.serve(f"/v2/publications/pub_many/posts?page={k}", headers={"Content-Type": TYPES[".json"]}, bearer=API_KEY,
+            self.serve(f"/v2/publications/pub_00000000-0000-4000-8000-000000000008/posts?page={k}", headers={"Content-Type": TYPES[".json"]}, bearer=API_KEY,
                        body=json.dumps({"data": data, "limit": 100, "page": k, "total_pages": len(pages), "total_results": n}))
 
     def seen(self, path: str) -> list[Request]:

@@ -7,6 +7,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,11 @@ def sync(*specs: str, archive: Path, settings: HttpSettings = FAST, **options):
 def cli(*args: str, env: dict | None = None, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "indexer", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                           env={**(env or os.environ), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)})
+
+
+def untimed(stdout: str) -> list[str]:
+    """The summary's lines without the time each source took (`[ok] in 0.3 s` reads `[ok]`)."""
+    return [re.sub(r"(\[(?:ok|FAILED)\]) in \d+\.\d s$", r"\1", line) for line in stdout.splitlines()]
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -11,7 +11,7 @@ import math
 import pytest
 
 from indexer.sync.files import SYNC_DIR
-from tests.synchelp import JSON_TYPE, RSS_TYPE, api_env, api_page, api_post, cli, issue_files, paragraph, rss, server, sync  # noqa: F401
+from tests.synchelp import JSON_TYPE, RSS_TYPE, api_env, api_page, api_post, cli, issue_files, paragraph, rss, server, sync, untimed  # noqa: F401
 
 GOOD_FEED = "/feed"  # the fixture site's feed: 3 posts
 
@@ -28,13 +28,13 @@ def test_api_fields_of_the_wrong_type_skip_their_post_and_a_bad_source_fails_alo
              api_post("t", 2024, paragraph("Titre numérique"), slug=12, web_url=13, subtitle=7),
              api_post("w", "Contenu numérique", "", content={}, free_web_content=5),
              *[api_post(f"d{n}", f"Date {n}", paragraph("Date"), publish_date=d) for n, d in enumerate([-5, True, -1e20, math.nan])]]
-    server.serve("/v2/publications/pub_types/posts", body=json.dumps({"data": posts, "total_pages": 1}), headers={"Content-Type": JSON_TYPE})
-    server.serve("/v2/publications/pub_pages/posts", body=api_page([api_post("p", "Page", paragraph("Page"))], total_pages="abc"),
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000012/posts", body=json.dumps({"data": posts, "total_pages": 1}), headers={"Content-Type": JSON_TYPE})
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000010/posts", body=api_page([api_post("p", "Page", paragraph("Page"))], total_pages="abc"),
                  headers={"Content-Type": JSON_TYPE})
-    out = run(server, "beehiiv:pub_types", "beehiiv:pub_pages", f"feed:{server.base}{GOOD_FEED}", archive=tmp_path, env=api_env)
+    out = run(server, "beehiiv:pub_00000000-0000-4000-8000-000000000012", "beehiiv:pub_00000000-0000-4000-8000-000000000010", f"feed:{server.base}{GOOD_FEED}", archive=tmp_path, env=api_env)
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-3000:]
-    lines = out.stdout.splitlines()
-    assert "beehiiv pub_types: 2 new, 0 updated, 0 unchanged, 8 skipped, 0 removed upstream [ok]" in lines
+    lines = untimed(out.stdout)
+    assert "beehiiv pub_00000000-0000-4000-8000-000000000012: 2 new, 0 updated, 0 unchanged, 8 skipped, 0 removed upstream [ok]" in lines
     for line in ("  skipped «1»: the API listed the number 1, not a post", "  skipped «x»: the API listed text, not a post",
                  "  skipped «None»: the API listed null, not a post",
                  "  skipped «Contenu numérique»: no free web content (an e-mail-only or premium post)",
@@ -43,7 +43,7 @@ def test_api_fields_of_the_wrong_type_skip_their_post_and_a_bad_source_fails_alo
         assert line in lines, line
     assert "  new: 2024-06-10_12.html" in lines
     assert f"feed {server.base}{GOOD_FEED}: 3 new, 0 updated, 0 unchanged, 0 skipped, 0 removed upstream [ok]" in lines
-    assert out.stderr.strip().splitlines()[-1] == "error: beehiiv pub_pages: the API answer's total_pages 'abc' is not a whole number"
+    assert out.stderr.strip().splitlines()[-1] == "error: beehiiv pub_00000000-0000-4000-8000-000000000010: the API answer's total_pages 'abc' is not a whole number"
     assert lines[-1].startswith(f"Synced into {tmp_path} in ") and lines[-1].endswith(": 5 new, 0 updated")
 
 
@@ -140,20 +140,20 @@ def test_a_source_past_its_deadline_stops_and_the_next_one_syncs(tmp_path, serve
 
 def test_an_api_that_repeats_its_pages_is_stopped(tmp_path, server, api_env):
     same = api_page([api_post(1, "Toujours le même", paragraph("Toujours le même"))], total_pages=10**6)
-    server.serve("/v2/publications/pub_loop/posts", body=same, headers={"Content-Type": JSON_TYPE})
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000007/posts", body=same, headers={"Content-Type": JSON_TYPE})
     cursor = json.dumps({"data": [api_post(2, "Curseur", paragraph("Curseur"))], "has_more": True, "next_cursor": "abc"})
-    server.serve("/v2/publications/pub_cursor/posts", body=cursor, headers={"Content-Type": JSON_TYPE})
-    server.serve("/v2/publications/pub_cursor/posts?cursor=abc", body=json.dumps(
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000001/posts", body=cursor, headers={"Content-Type": JSON_TYPE})
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000001/posts?cursor=abc", body=json.dumps(
         {"data": [api_post(3, "Curseur 2", paragraph("Curseur deux"))], "has_more": True, "next_cursor": "abc"}), headers={"Content-Type": JSON_TYPE})
-    out = run(server, "beehiiv:pub_loop", "beehiiv:pub_cursor", archive=tmp_path, env=api_env)
+    out = run(server, "beehiiv:pub_00000000-0000-4000-8000-000000000007", "beehiiv:pub_00000000-0000-4000-8000-000000000001", archive=tmp_path, env=api_env)
     assert out.returncode == 0, out.stderr[-2000:]
-    lines = out.stdout.splitlines()
-    assert "beehiiv pub_loop: 1 new, 0 updated, 0 unchanged, 0 skipped, 0 removed upstream [ok]" in lines
+    lines = untimed(out.stdout)
+    assert "beehiiv pub_00000000-0000-4000-8000-000000000007: 1 new, 0 updated, 0 unchanged, 0 skipped, 0 removed upstream [ok]" in lines
     assert ("  note: the API gave the same page of posts twice (at page 2); stopped there; posts listed only after it were not synced"
             in lines)
-    assert "beehiiv pub_cursor: 2 new, 0 updated, 0 unchanged, 0 skipped, 0 removed upstream [ok]" in lines
+    assert "beehiiv pub_00000000-0000-4000-8000-000000000001: 2 new, 0 updated, 0 unchanged, 0 skipped, 0 removed upstream [ok]" in lines
     assert "  note: the API gave the cursor 'abc' twice; stopped there; posts listed only after it were not synced" in lines
-    assert len(server.seen("/v2/publications/pub_loop/posts")) == 2 and len(server.seen("/v2/publications/pub_cursor/posts")) == 2
+    assert len(server.seen("/v2/publications/pub_00000000-0000-4000-8000-000000000007/posts")) == 2 and len(server.seen("/v2/publications/pub_00000000-0000-4000-8000-000000000001/posts")) == 2
 
 
 def test_an_archive_of_more_than_200_pages_says_where_it_stopped(tmp_path, server):
@@ -176,4 +176,5 @@ def test_redirect_errors_name_the_address_that_failed(tmp_path, server):
     report = sync(f"feed:{server.base}/moved.xml", f"feed:{server.base}/gone.xml", archive=tmp_path)
     assert [s.error for s in report.sources] == [
         f"{server.base}/moved.xml redirected to ftp://files.example/feed.xml, which is not an http or https address; not followed",
-        f"connection refused by 127.0.0.1:9 (redirected from {server.base}/gone.xml)"]
+        f"{server.base}/gone.xml redirected to http://127.0.0.1:9/feed.xml, on another site (127.0.0.1:9); not followed "
+        "(list its host under `hosts:` in sync.yaml to allow it)"]  # a feed's own redirect stays on its site (issue 24)

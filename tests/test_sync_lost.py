@@ -56,13 +56,13 @@ def test_posts_told_apart_by_a_query_string_are_distinct(tmp_path, server):
 def test_two_posts_sharing_an_id_in_one_api_listing_are_both_kept(tmp_path, server, api_env):
     posts = [api_post("dup", "Premier article", paragraph("Le premier article")),
              api_post("dup", "Second article", paragraph("Le second article"), slug="second", web_url="https://aibrew.example/p/second")]
-    server.serve("/v2/publications/pub_dup/posts", body=api_page(posts), headers={"Content-Type": JSON_TYPE})
-    assert counts(sync("beehiiv:pub_dup", archive=tmp_path)) == [(2, 0, 0)]
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000003/posts", body=api_page(posts), headers={"Content-Type": JSON_TYPE})
+    assert counts(sync("beehiiv:pub_00000000-0000-4000-8000-000000000003", archive=tmp_path)) == [(2, 0, 0)]
     texts = indexed(tmp_path)
     assert sorted(t.split("\n")[0] for t in texts.values()) == ["Le premier article : la rédaction d'AI Brew résume ce que "
         "cette annonce change pour les entreprises européennes.", "Le second article : la rédaction d'AI Brew résume ce que "
         "cette annonce change pour les entreprises européennes."]
-    assert counts(sync("beehiiv:pub_dup", archive=tmp_path)) == [(0, 0, 2)]
+    assert counts(sync("beehiiv:pub_00000000-0000-4000-8000-000000000003", archive=tmp_path)) == [(0, 0, 2)]
 
 
 # --- 10. text after a bare <embed> --------------------------------------------------------------------
@@ -74,8 +74,8 @@ EMBED = paragraph("Avant la vidéo") + '<embed src="https://video.example/player
 def test_text_after_a_bare_embed_is_kept(tmp_path, server, api_env, kind):
     body = f'<div id="content-blocks">{EMBED}</div>'
     if kind == "api":
-        server.serve("/v2/publications/pub_embed/posts", body=api_page([api_post(1, "Vidéo", EMBED)]), headers={"Content-Type": JSON_TYPE})
-        spec = "beehiiv:pub_embed"
+        server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000004/posts", body=api_page([api_post(1, "Vidéo", EMBED)]), headers={"Content-Type": JSON_TYPE})
+        spec = "beehiiv:pub_00000000-0000-4000-8000-000000000004"
     elif kind == "csv":
         path = tmp_path / "posts.csv"
         with open(path, "w", encoding="utf-8", newline="") as handle:
@@ -110,8 +110,8 @@ def test_titles_and_tags_are_bounded_so_that_every_synced_post_is_indexed(tmp_pa
              api_post(2, "Très long titre " * 2000, paragraph("Deuxième")),
              api_post(3, "Beaucoup d'étiquettes", paragraph("Troisième"), content_tags=[f"étiquette {n}" for n in range(3000)]),
              api_post(4, "Une étiquette immense", paragraph("Quatrième"), content_tags=["x" * 30_000], subtitle="s" * 30_000)]
-    server.serve("/v2/publications/pub_limits/posts", body=api_page(posts), headers={"Content-Type": JSON_TYPE})
-    report = sync("beehiiv:pub_limits", archive=tmp_path)
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000006/posts", body=api_page(posts), headers={"Content-Type": JSON_TYPE})
+    report = sync("beehiiv:pub_00000000-0000-4000-8000-000000000006", archive=tmp_path)
     assert counts(report) == [(4, 0, 0)] and report.sources[0].skipped == []
     from indexer.read import read_archive
     issues, skipped = read_archive([tmp_path])
@@ -161,5 +161,5 @@ def test_a_manifest_that_is_a_folder_is_refused(tmp_path, server):
     out = cli("sync", "--source", f"feed:{server.base}/feed", "--archive", str(archive))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.strip() == (f"error: {archive / SYNC_DIR / 'manifest.json'}: the sync manifest cannot be read (it is not a file); "
-                                  "move it away to start afresh (synced files are then taken for hand-made ones and kept)")
+                                  "move it away to start afresh (the files sync wrote are recognised by their sidecars)")
     assert issue_files(archive) == []

@@ -53,8 +53,8 @@ def test_a_manifest_naming_files_outside_the_archive_is_refused(tmp_path, server
         out = cli("sync", "--source", f"feed:{server.base}/atom.xml", "--archive", str(archive))
         assert out.returncode == 2 and "Traceback" not in out.stderr
         assert out.stderr.strip() == (f"error: {manifest_path}: the sync manifest cannot be read (a record names {name}, "
-                                      "outside the archive); move it away to start afresh (synced files are then taken for "
-                                      "hand-made ones and kept)")
+                                      "outside the archive); move it away to start afresh (the files sync wrote are "
+                                      "recognised by their sidecars)")
         assert victim.read_text(encoding="utf-8") == "<p>Ne pas écraser.</p>"
 
 
@@ -86,14 +86,16 @@ def test_an_item_link_to_another_site_is_not_fetched(tmp_path, server):
 
 
 def test_the_api_key_is_not_sent_after_a_redirect_to_another_port(tmp_path, server, api_env):
+    api = "/v2/publications/pub_00000000-0000-4000-8000-000000000009/posts"
     with FixtureServer() as other:
-        other.serve("/v2/publications/pub_moved/posts", body=api_page([api_post(1, "Déplacé", paragraph("Un article"))]),
-                    headers={"Content-Type": JSON_TYPE})
-        server.serve("/v2/publications/pub_moved/posts", status=301, headers={"Location": f"{other.base}/v2/publications/pub_moved/posts"})
-        report = sync("beehiiv:pub_moved", archive=tmp_path)
-        assert len(report.sources[0].new) == 1
-        assert "authorization" not in other.seen("/v2/publications/pub_moved/posts")[0].headers
-        assert server.seen("/v2/publications/pub_moved/posts")[0].headers["authorization"] == f"Bearer {API_KEY}"
+        other.serve(api, body=api_page([api_post(1, "Déplacé", paragraph("Un article"))]), headers={"Content-Type": JSON_TYPE})
+        server.serve(api, status=301, headers={"Location": f"{other.base}{api}"})
+        report = sync("beehiiv:pub_00000000-0000-4000-8000-000000000009", archive=tmp_path)
+        assert report.sources[0].error == (f"{server.base}{api} redirected to {other.base}{api}, on another site "
+                                           f"({other.base.removeprefix('http://')}); not followed (list its host under `hosts:` "
+                                           "in sync.yaml to allow it)")
+        assert other.requests == [] and report.sources[0].new == []  # the API is asked on its own site only
+        assert server.seen(api)[0].headers["authorization"] == f"Bearer {API_KEY}"
 
 
 # --- 4. bounded downloads ----------------------------------------------------------------------------
@@ -132,18 +134,18 @@ def test_a_feed_declaring_entities_is_refused_before_parsing(tmp_path, server):
 
 def test_what_sync_prints_cannot_drive_the_terminal(tmp_path, server, api_env):
     hostile = "\x1b]0;pwned\x07\x1b[2J\u202e"
-    server.serve("/v2/publications/pub_titles/posts", body=api_page([api_post(1, f"Titre {hostile} piégé", "<p> </p>")]),
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000011/posts", body=api_page([api_post(1, f"Titre {hostile} piégé", "<p> </p>")]),
                  headers={"Content-Type": JSON_TYPE})
     server.serve("/reason.xml", body="non", status=404, reason="Not \x1b[31mFound\x1b]0;x\x07")
-    server.serve("/v2/publications/pub_esc/posts", body="pas du JSON", headers={"Content-Type": "text/\x1b[2Jhtml"})
-    out = cli("sync", "--source", "beehiiv:pub_titles", "--source", f"feed:{server.base}/reason.xml",
-              "--source", "beehiiv:pub_esc", "--archive", str(tmp_path), env=api_env)
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000005/posts", body="pas du JSON", headers={"Content-Type": "text/\x1b[2Jhtml"})
+    out = cli("sync", "--source", "beehiiv:pub_00000000-0000-4000-8000-000000000011", "--source", f"feed:{server.base}/reason.xml",
+              "--source", "beehiiv:pub_00000000-0000-4000-8000-000000000005", "--archive", str(tmp_path), env=api_env)
     assert out.returncode == 1
     printed = out.stdout + out.stderr
     assert not any(c in printed for c in ("\x1b", "\x07", "\u202e")), repr(printed)
     assert "  skipped «Titre ]0;pwned[2J piégé»: no text in the post's body" in out.stdout
     assert f"error: feed {server.base}/reason.xml: HTTP 404 not found: no feed at this address" in out.stderr
-    assert "error: beehiiv pub_esc: the API answered text/[2Jhtml that is not JSON" in out.stderr
+    assert "error: beehiiv pub_00000000-0000-4000-8000-000000000005: the API answered text/[2Jhtml that is not JSON" in out.stderr
 
 
 # --- 6. no dangerous markup in the archive -------------------------------------------------------------
@@ -162,8 +164,8 @@ DANGEROUS = """<base href="https://evil.example/">
 def test_dangerous_links_and_base_are_stripped_from_what_sync_writes(tmp_path, server, api_env, kind):
     body = paragraph("Un article") + DANGEROUS
     server.serve("/danger.xml", body=rss({"title": "Liens piégés", "guid": "d-1", "content": body}), headers={"Content-Type": RSS_TYPE})
-    server.serve("/v2/publications/pub_danger/posts", body=api_page([api_post(1, "Liens piégés", body)]), headers={"Content-Type": JSON_TYPE})
-    report = sync(f"feed:{server.base}/danger.xml" if kind == "feed" else "beehiiv:pub_danger", archive=tmp_path)
+    server.serve("/v2/publications/pub_00000000-0000-4000-8000-000000000002/posts", body=api_page([api_post(1, "Liens piégés", body)]), headers={"Content-Type": JSON_TYPE})
+    report = sync(f"feed:{server.base}/danger.xml" if kind == "feed" else "beehiiv:pub_00000000-0000-4000-8000-000000000002", archive=tmp_path)
     written = (tmp_path / report.sources[0].new[0]).read_text(encoding="utf-8")
     soup = BeautifulSoup(written, "lxml")
     assert soup.find("base") is None and soup.find("svg") is None

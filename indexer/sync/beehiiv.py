@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import time
+from urllib.parse import quote
 
 from indexer.errors import SyncError
 from indexer.sync.http import Client
 from indexer.sync.listing import Entry, Listing
 from indexer.sync.post import Post, article_body, day_of, fingerprint
+from indexer.sync.sites import Sites
+
+PUB_ID = re.compile(r"pub_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)  # a publication: pub_<uuid>
 
 API_KEY_ENV = "AIBREW_BEEHIIV_API_KEY"
 API_URL_ENV = "AIBREW_BEEHIIV_API_URL"
@@ -35,19 +40,25 @@ def list_from_env(publication: str, client: Client, *, name: str) -> Listing:
     key = os.environ.get(API_KEY_ENV, "").strip()
     if not key:
         raise SyncError(name, f"no API key: set {API_KEY_ENV} to a beehiiv API key")
+    if not (key.isascii() and key.isprintable()):
+        raise SyncError(name, f"{API_KEY_ENV} holds characters an HTTP header cannot carry (a key is printable ASCII); "
+                              "check what was pasted into it")
     return list_posts(publication, key, client, base_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL, name=name)
 
 
 def list_posts(publication: str, key: str, client: Client, *, base_url: str, name: str) -> Listing:
-    url = f"{base_url.rstrip('/')}/publications/{publication}/posts"
+    if not PUB_ID.fullmatch(publication):  # it goes into the path the key is sent to
+        raise SyncError(name, "a beehiiv publication id is pub_ followed by a UUID")
+    url = f"{base_url.rstrip('/')}/publications/{quote(publication, safe='')}/posts"
+    sites = Sites.of(url)  # the key goes to the API's own scheme, host and port, never past a redirect elsewhere
     headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
     params: dict = {"expand[]": "free_web_content", "status": "confirmed", "limit": PAGE_SIZE, "page": 1}
     listing = Listing(complete=True)
     seen: set[str] = set()  # the cursors followed and the pages read (by their posts)
     for _ in range(MAX_PAGES):
-        answer = _json(client.get(url, source=name, params=params, headers=headers, hints=_HINTS), name)
-        posts = answer.get("data") or []
-        entries = [_entry(post) for post in posts]  # each post serialised and hashed once, for its fingerprint
+        answer = _json(client.get(url, source=name, params=params, headers=headers, hints=_HINTS, sites=sites), name)
+        posts = answer["data"]
+        entries = [_checked_entry(post, client) for post in posts]  # each post serialised and hashed once, for its fingerprint
         page = fingerprint([e.fingerprint if isinstance(e, Entry) else e for e in entries])
         if posts and page in seen:
             return _stopped(listing, f"the API gave the same page of posts twice (at {_where(params)}); stopped there")
@@ -81,9 +92,27 @@ def _json(response, name: str) -> dict:
         answer = response.json()
     except ValueError:
         raise SyncError(name, f"the API answered {response.headers.get('Content-Type', 'something')[:100]} that is not JSON") from None
-    if not isinstance(answer, dict) or not isinstance(answer.get("data", []), list):
+    except RecursionError:
+        raise SyncError(name, "the API answer is JSON nested too deeply to read") from None
+    if isinstance(answer, dict) and answer.get("errors") and "data" not in answer:
+        raise SyncError(name, f"the API answered an error: {_said(answer['errors'])}")
+    if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):  # no `data`: not "no posts"
         raise SyncError(name, "the API answer has no `data` list of posts")
     return answer
+
+
+def _said(errors: object) -> str:
+    """The first error's message, on one line, clipped."""
+    first = errors[0] if isinstance(errors, list) and errors else errors
+    message = first.get("message") if isinstance(first, dict) else first
+    return " ".join(str(message).split())[:200] or "(no message)"
+
+
+def _checked_entry(post: object, client: Client) -> Entry | tuple[str, str]:
+    """`_entry`, within the source's deadline. (A post whose text is not valid Unicode, a lone
+    surrogate such as \\ud800, is listed: `post.render` skips it alone.)"""
+    client.clock.check()
+    return _entry(post)
 
 
 def _total_pages(answer: dict, name: str) -> int:

@@ -2,15 +2,17 @@
 
 The body kept is the article only: beehiiv's body container (`#content-blocks`) when the HTML has
 one; else, for a whole page, its <main>, its only <article> or its <body>; for a fragment (a
-feed's content), all of it. Dropped: scripts, styles, frames, forms, embedded objects, SVG,
-tracking pixels, <base>, event-handler attributes, and every address attribute (href, src,
+feed's content), all of it. Dropped: scripts, styles, frames, forms, embeds, tracking pixels, <base>, event-handler attributes, and every address attribute (href, src,
 action, xlink:href...) whose scheme is javascript:, vbscript: or data:. What an empty element
-(<embed>) was made to hold by the parser is kept (see `read.htmlwalk.soup_of`). A page nested
-deeper than the archive's HTML reader reads is refused.
+(<embed>) was made to hold by the parser is kept (see `read.htmlwalk.soup_of`); the content of
+<object>, <applet>, <svg> and <math> is kept without the element (a browser shows an object's
+fallback content, SVG text, and what follows an unclosed one), cleaned as the rest. A page nested
+deeper than the archive's HTML reader reads, or of more than MAX_ELEMENTS tags, is refused.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bs4 import BeautifulSoup, Comment, Tag
@@ -19,8 +21,11 @@ from indexer.read.html import MAX_DEPTH, deeper_than
 from indexer.read.htmlwalk import soup_of
 
 BODY_CONTAINER = "#content-blocks"  # beehiiv's web pages and free_web_content
-_DROP = ("script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
-         "input", "button", "link", "meta", "base", "svg")
+_DROP = ("script", "style", "noscript", "template", "iframe", "frame", "frameset", "embed", "form", "input", "button", "link",
+         "meta", "base", "param")
+_UNWRAP = ("object", "applet", "svg", "math")  # their content is shown (fallback content, SVG text): kept, the element dropped
+MAX_ELEMENTS = 100_000  # in one post's HTML; a long real issue holds a few thousand
+_TAG = re.compile(r"<[A-Za-z!?/]")
 _PIXEL_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:width|height)\s*:\s*[01]px", re.I)
 _URL_ATTRIBUTES = frozenset(("href", "src", "action", "formaction", "background", "poster", "cite", "longdesc", "srcset",
                              "lowsrc", "dynsrc", "data", "codebase", "ping", "xml:base", "manifest", "usemap"))
@@ -35,11 +40,12 @@ class PostRefused(Exception):
 
 def article_body(markup: str, *, page: bool) -> str:
     """The article body of a web page (`page`) or of a content fragment, as clean HTML (see the module)."""
+    check_elements(markup)
     soup = soup_of(markup)
     if deeper_than(soup, MAX_DEPTH):
         raise PostRefused(f"its HTML is nested over {MAX_DEPTH} levels deep, more than the archive's reader reads")
     container = _container(soup, page)
-    doomed, gone = [], set()  # one walk: what to drop (its descendants go with it), the rest cleaned
+    doomed, gone, unwrapped = [], set(), []  # one walk: what to drop (its descendants go with it), the rest cleaned
     for node in [container, *container.descendants]:
         if id(node.parent) in gone:
             gone.add(id(node))
@@ -48,10 +54,22 @@ def article_body(markup: str, *, page: bool) -> str:
             gone.add(id(node))
         elif isinstance(node, Tag):
             _clean_attributes(node)
+            if node.name in _UNWRAP and node is not container:  # what a browser shows of it (text after an unclosed <svg>) stays
+                unwrapped.append(node)
     for node in doomed:
         node.decompose() if isinstance(node, Tag) else node.extract()
+    for node in reversed(unwrapped):
+        node.unwrap()
     inner = container.decode_contents() if container.name in ("body", "[document]") else str(container)
     return inner.strip()
+
+
+def check_elements(markup: str) -> None:
+    """PostRefused when `markup` opens more than MAX_ELEMENTS tags (counted before any parser
+    builds a tree of them: 400,000 elements take a parser minutes and gigabytes)."""
+    count = sum(1 for _ in itertools.islice(_TAG.finditer(markup), MAX_ELEMENTS + 1))
+    if count > MAX_ELEMENTS:
+        raise PostRefused(f"its HTML holds over {MAX_ELEMENTS:,} tags, more than any issue; refused")
 
 
 def _clean_attributes(tag: Tag) -> None:

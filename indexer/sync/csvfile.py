@@ -9,10 +9,13 @@ html, content), tags (content_tags, tags: separated by commas).
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from pathlib import Path
 
 from indexer.errors import SyncError
+from indexer.sync.deadline import NO_DEADLINE, Deadline
+from indexer.sync.files import NotRegular, open_regular
 from indexer.sync.post import Post, article_body, day_of, fingerprint
 from indexer.sync.listing import Entry, Listing
 
@@ -28,23 +31,31 @@ COLUMNS = {
 }
 
 
-def list_csv(path: Path, *, name: str) -> Listing:
+def list_csv(path: Path, *, name: str, clock: Deadline = NO_DEADLINE) -> Listing:
+    """The posts of the CSV file at `path` (a regular file: a FIFO or a device is refused, not
+    waited on). A column named twice gives each row its first non-empty cell of that name."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # post bodies are long
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-            header = [h.strip().lower() for h in (rows[0].keys() if rows else [])]
+        with open_regular(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle)
+            header = [h.strip().lower() for h in next(rows, [])]
+            listing = Listing(complete=True)
+            if header and not any(c in header for c in COLUMNS["body"]):
+                raise SyncError(name, f"no post body column (expected one of {', '.join(COLUMNS['body'])})")
+            for number, row in enumerate(rows, 2):
+                clock.check()
+                cells: dict[str, str] = {}
+                for column, value in zip(header, row):  # extra cells: no column
+                    if value.strip() and not cells.get(column):
+                        cells[column] = value.strip()
+                entry = _entry(cells, number, name)
+                (listing.entries if isinstance(entry, Entry) else listing.skipped).append(entry)
     except FileNotFoundError:
         raise SyncError(name, "file not found") from None
+    except NotRegular as exc:
+        raise SyncError(name, str(exc)) from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise SyncError(name, f"cannot be read as UTF-8 CSV ({exc})") from None
-    if rows and not any(c in header for c in COLUMNS["body"]):
-        raise SyncError(name, f"no post body column (expected one of {', '.join(COLUMNS['body'])})")
-    listing = Listing(complete=True)
-    for number, row in enumerate(rows, 2):
-        cells = {k.strip().lower(): v.strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}  # extra cells: no column
-        entry = _entry(cells, number, name)
-        (listing.entries if isinstance(entry, Entry) else listing.skipped).append(entry)
     return listing
 
 

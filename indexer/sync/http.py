@@ -1,14 +1,17 @@
 """One HTTP client for every sync source: bounded tries, retries with backoff, redirects checked
 one by one, bounded answers, one-line errors.
 
-Each try of a request (connecting, waiting, reading the whole answer) is bounded by
-`HttpSettings.timeout` in all: a server that answers one byte a second is cut off there (see
+Each try of a request (connecting, waiting, reading the whole answer, and the same for every
+redirect it follows) is bounded by `HttpSettings.timeout` in all: a server that answers one byte a second is cut off there (see
 `watchdog`). A try that timed out is not retried; connection errors and 5xx are, with
 exponential backoff, and 429 and 503 wait as long as the server's `Retry-After` says (capped at
 `retry_after_max`). Every source has a deadline (`HttpSettings.deadline`, see `Client.deadline`).
 Redirects are followed here, not by `requests`, so that each one is checked (http or https only;
-the sites a caller allows) and each message names the address that failed; the Authorization
-header is not sent to another site. An answer is read up to `max_bytes`, as sent and once
+the sites a caller allows, judged by `sites.target`, the parser requests connects with) and each
+message names the address that failed (without credentials, clipped); the Authorization header
+goes to the very scheme, host and port it was given for, never past a redirect elsewhere. A
+refusal that trying again cannot change (a redirect not followed, an answer too large) is
+`Refused`. An answer is read up to `max_bytes`, as sent and once
 decompressed. A failure raises SyncError naming the source and the reason; headers are never
 part of a message, so an API key sent in `Authorization` cannot leak into one.
 """
@@ -20,15 +23,17 @@ import json
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from indexer import __version__
 from indexer.errors import SyncError
-from indexer.sync.httpfail import Failed, describe_error, shown, status_reason, timed_out
-from indexer.sync.sites import ADVICE, Sites, site_name
+from indexer.sync.deadline import NO_DEADLINE, Deadline, DeadlinePassed  # noqa: F401 - DeadlinePassed re-exported
+from indexer.sync.httpfail import Failed, describe_error, host_of, status_reason, timed_out
+from indexer.sync.sites import ADVICE, Sites, same_site, shown, site_name, target
 from indexer.sync.watchdog import Watchdog, watched_adapter
 
 USER_AGENT = f"aibrew-search/{__version__} (archive sync)"
@@ -48,8 +53,10 @@ class HttpSettings:
     max_bytes: int = 64 * 2**20  # of one answer, as sent and once decompressed
 
 
-class DeadlinePassed(SyncError):
-    """The source ran past its deadline; what it wrote stays."""
+class Refused(SyncError):
+    """A request sync refuses to make or finish, which no retry can change (a redirect not followed,
+    an answer over the size limit, an address that is no URL): a post it fails is skipped, and
+    does not keep its source failing. (An HTTP error status may pass: it is retried next sync.)"""
 
 
 @dataclass
@@ -81,7 +88,8 @@ class Answer:
 
 
 class Client:
-    """`get` returns an Answer with status < 400 (or 304), or raises SyncError."""
+    """`get` returns an Answer with status < 400 (or 304), or raises SyncError (Refused when trying
+    again cannot help, DeadlinePassed past the source's deadline)."""
 
     def __init__(self, settings: HttpSettings = HttpSettings()):
         self.settings = settings
@@ -89,16 +97,17 @@ class Client:
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.mount("http://", watched_adapter())
         self.session.mount("https://", watched_adapter())
-        self._deadline: float | None = None
+        self.clock = NO_DEADLINE
 
     @contextlib.contextmanager
-    def deadline(self):
-        """Within this block, every request and every wait ends by the source's deadline, or raises DeadlinePassed."""
-        self._deadline = None if self.settings.deadline is None else time.monotonic() + self.settings.deadline
+    def deadline(self, source: str = ""):
+        """Within this block, every request and every wait ends by the source's deadline, or raises
+        DeadlinePassed; the Deadline is given to the block for its parsing (see `deadline`)."""
+        self.clock = Deadline(self.settings.deadline, source)
         try:
-            yield
+            yield self.clock
         finally:
-            self._deadline = None
+            self.clock = NO_DEADLINE
 
     def get(self, url: str, *, source: str, params: dict | None = None, headers: dict | None = None,
             hints: dict[int, str] | None = None, sites: Sites | None = None) -> Answer:
@@ -110,43 +119,59 @@ class Client:
                 answer = self._follow(url, params, dict(headers or {}), sites, source)
             except Failed as failed:
                 if failed.retry and attempt < retries:
-                    self._wait(self._backoff(attempt + 1), source)
+                    self._wait(self._backoff(attempt + 1), source, failed.reason)
                     continue
-                raise SyncError(source, failed.reason) from None
+                raise (Refused if failed.permanent else SyncError)(source, failed.reason) from None
             if answer.status_code in RETRY_STATUSES and attempt < retries:
-                self._wait(_retry_after(answer, self.settings.retry_after_max) or self._backoff(attempt + 1), source)
+                why = f"HTTP {answer.status_code} {status_reason(answer.status_code, answer.reason)} for {shown(answer.url)}"
+                self._wait(_retry_after(answer, self.settings.retry_after_max) or self._backoff(attempt + 1), source, why)
                 continue
             break
         if answer.status_code >= 400:
             tried = f" after {retries} retries" if answer.status_code in RETRY_STATUSES and retries else ""
             hint = (hints or {}).get(answer.status_code)
-            where = "" if source.endswith(f" {answer.url}") else f" for {shown(answer.url)}"  # the source's own URL is named already
+            where = "" if source.endswith(f" {shown(answer.url)}") else f" for {shown(answer.url)}"  # the source's own URL is named already
             raise SyncError(source, f"HTTP {answer.status_code} {status_reason(answer.status_code, answer.reason)}{tried}{where}"
-                            + (f": {hint}" if hint else ""))
+                        + (f": {hint}" if hint else ""))
         return answer
 
     def _follow(self, url: str, params: dict | None, headers: dict, sites: Sites | None, source: str) -> Answer:
-        first = url
+        """One try: the request and its redirects, all within `--timeout`."""
+        first, started = url, time.monotonic()
+        if target(url) is None:
+            raise Failed(f"invalid URL {shown(url)!r} (expected http:// or https://)", permanent=True)
+        if sites is not None and not sites.allows(url):
+            raise Failed(f"{shown(url)} is on another site ({site_name(url)}); not fetched ({ADVICE})", permanent=True)
         for _ in range(MAX_REDIRECTS + 1):
+            budget = self.settings.timeout - (time.monotonic() - started)
+            if budget <= 0:
+                raise Failed(f"no complete answer from {host_of(first, port=False)} within {self.settings.timeout:g} s, redirects included (timed out)")
             try:
-                answer = self._once(url, params, headers, source)
+                answer = self._once(url, params, headers, source, budget)
             except Failed as failed:
                 failed.reason += f" (redirected from {shown(first)})" if url != first else ""
                 raise
-            target = urljoin(answer.url, answer.headers.get("Location", "")) if answer.status_code in _REDIRECTS else ""
-            if not target:
+            try:
+                to = urljoin(answer.url, answer.headers.get("Location", "")) if answer.status_code in _REDIRECTS else ""
+            except ValueError:
+                raise Failed(f"{shown(url)} redirected to an address that is not a URL; not followed", permanent=True) from None
+            if not to:
                 return answer
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
-                raise Failed(f"{shown(url)} redirected to {shown(target)}, which is not an http or https address; not followed")
-            if sites is not None and not sites.allows(target):
-                raise Failed(f"{shown(url)} redirected to {shown(target)}, on another site ({site_name(target)}); not followed ({ADVICE})")
-            if self.session.should_strip_auth(url, target):
+            if target(to) is None:
+                raise Failed(f"{shown(url)} redirected to {shown(to)}, which is not an http or https address; not followed", permanent=True)
+            if sites is not None and not sites.allows(to):
+                raise Failed(f"{shown(url)} redirected to {shown(to)}, on another site ({site_name(to)}); not followed ({ADVICE})",
+                             permanent=True)
+            if not same_site(first, to):  # the key goes to the very scheme, host and port it was given for, or nowhere
                 headers.pop("Authorization", None)
-            url, params = target, None
-        raise Failed(f"too many redirects from {shown(first)}")
+            url, params = to, None
+        raise Failed(f"too many redirects from {shown(first)}", permanent=True)
 
-    def _once(self, url: str, params: dict | None, headers: dict, source: str) -> Answer:
-        budget, response = self._budget(source), None
+    def _once(self, url: str, params: dict | None, headers: dict, source: str, budget: float) -> Answer:
+        left = self.clock.left()
+        if left is not None and left <= 0:
+            raise self.clock.passed()
+        budget, response = budget if left is None else min(budget, left), None
         with Watchdog(budget) as watch:
             try:
                 with self.session.get(url, params=params, headers=headers, timeout=budget, stream=True,
@@ -154,32 +179,25 @@ class Client:
                     content = _read(response, self.settings.max_bytes)
             except requests.exceptions.RequestException as exc:
                 if not watch.fired:
-                    raise Failed(describe_error(exc, url, budget), retry=_retryable(exc)) from None
+                    raise Failed(describe_error(exc, url, self.settings.timeout), retry=_retryable(exc), permanent=_hopeless(exc)) from None
+            except (ValueError, urllib3.exceptions.HTTPError) as exc:  # an address or header http.client cannot send
+                if not watch.fired:
+                    raise Failed(f"cannot send a request for {shown(url)} ({type(exc).__name__})", permanent=True) from None
         if watch.fired:
-            if self._deadline is not None and time.monotonic() >= self._deadline:
-                raise self._passed(source)
+            self.clock.check()
             what = "no complete answer" if response is not None else "no answer"  # cut while reading the body, or before
-            raise Failed(f"{what} from {urlsplit(url).hostname or url} within {budget:g} s (timed out)")
+            raise Failed(f"{what} from {host_of(url, port=False)} within {self.settings.timeout:g} s (timed out)")
         return Answer(response.url, response.status_code, response.reason or "", response.headers, content)
 
-    def _budget(self, source: str) -> float:
-        if self._deadline is None:
-            return self.settings.timeout
-        left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise self._passed(source)
-        return min(self.settings.timeout, left)
-
-    def _wait(self, seconds: float, source: str) -> None:
-        if self._deadline is not None and time.monotonic() + seconds >= self._deadline:
-            raise self._passed(source)
+    def _wait(self, seconds: float, source: str, why: str) -> None:
+        left = self.clock.left()
+        if left is not None and seconds >= left:
+            raise DeadlinePassed(source, f"{why}; not tried again: waiting {seconds:g} s more would pass the source's deadline "
+                                         f"of {self.settings.deadline:g} s (--deadline)")
         time.sleep(seconds)
 
     def _backoff(self, retry: int) -> float:
         return 0.0 if retry <= 1 else self.settings.backoff * 2 ** (retry - 1)
-
-    def _passed(self, source: str) -> DeadlinePassed:
-        return DeadlinePassed(source, f"stopped: the source took longer than its deadline of {self.settings.deadline:g} s (--deadline)")
 
     def close(self) -> None:
         self.session.close()
@@ -196,14 +214,14 @@ def _read(response: requests.Response, limit: int) -> bytes:
     encoded = response.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity")
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > limit:
-        raise Failed(f"the answer is over {limit // 2**20} MB; refused")
+        raise Failed(f"the answer is over {limit // 2**20} MB; refused", permanent=True)
     chunks, size = [], 0
     for chunk in response.iter_content(_CHUNK):
         size += len(chunk)
         if size > limit:
-            raise Failed(f"the answer is over {limit // 2**20} MB{' once decompressed' if encoded else ''}; refused")
+            raise Failed(f"the answer is over {limit // 2**20} MB{' once decompressed' if encoded else ''}; refused", permanent=True)
         if response.raw.tell() > limit:
-            raise Failed(f"the answer is over {limit // 2**20} MB as sent; refused")
+            raise Failed(f"the answer is over {limit // 2**20} MB as sent; refused", permanent=True)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -212,6 +230,12 @@ def _retryable(exc: Exception) -> bool:
     """Connection errors are tried again; a timeout (the try had its time), a bad URL or bad content is not."""
     return (isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError))
             and not isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)) and not timed_out(exc))
+
+
+def _hopeless(exc: Exception) -> bool:
+    """A request that trying again cannot help: a bad address, content that is not what it declares."""
+    return isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                            requests.exceptions.InvalidHeader, requests.exceptions.ContentDecodingError))
 
 
 def _retry_after(answer: Answer, most: float) -> float | None:

@@ -19,6 +19,7 @@ class Entry:
     url: str | None
     fingerprint: str | None
     load: Callable[[], Post]
+    vouched: bool = True  # `url` is the post's own address (its source's site, its API): it may identify it across sources
 
 
 @dataclass
@@ -35,29 +36,34 @@ class Listing:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (post, reason) known without loading
 
 
+MAX_KEY_CHARS = 500
+
+
 def distinct(entries: list[Entry]) -> tuple[list[Entry], int]:
-    """`entries` with each post once, and how many repeats were dropped. An entry listed again
-    with the same key and fingerprint (a page served twice) is a repeat; entries sharing a key but
-    not their content (two posts given one id) are all kept, each keyed by its key, url and title,
-    so that none replaces another."""
+    """`entries` with each post once, and how many repeats were dropped, in linear time. An entry
+    listed again with the same key and fingerprint (a page served twice) is a repeat; entries
+    sharing a key but not their content (two posts given one id) are all kept, each keyed by its
+    key, url and title, so that none replaces another; a key over MAX_KEY_CHARS is cut, with a
+    digest of the whole."""
     contents: dict[str, set] = {}
     for entry in entries:
         contents.setdefault(entry.key, set()).add(entry.fingerprint)
-    seen, kept = set(), []
+    seen, taken, after, out = set(), set(), {}, []
     for entry in entries:
-        if (entry.key, entry.fingerprint) not in seen:
-            seen.add((entry.key, entry.fingerprint))
-            shared = len(contents[entry.key]) > 1
-            kept.append(replace(entry, key=f"{entry.key}#{_short(f'{entry.url}|{entry.title}')}") if shared else entry)
-    taken, out = set(), []
-    for entry in kept:  # two posts with one id, url and title: the later ones get #2, #3...
-        key, n = entry.key, 2
+        if (entry.key, entry.fingerprint) in seen:
+            continue
+        seen.add((entry.key, entry.fingerprint))
+        key = entry.key if len(entry.key) <= MAX_KEY_CHARS else f"{entry.key[:400]}#{_short(entry.key)}"
+        if len(contents[entry.key]) > 1:
+            key = f"{key}#{_short(f'{entry.url}|{entry.title}')}"
+        base, n = key, after.get(key, 2)  # two posts with one id, url and title: the later ones get #2, #3...
         while key in taken:
-            key, n = f"{entry.key}#{n}", n + 1
+            key, n = f"{base}#{n}", n + 1
+        after[base] = n
         taken.add(key)
         out.append(entry if key == entry.key else replace(entry, key=key))
     return out, len(entries) - len(out)
 
 
 def _short(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:10]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]

@@ -14,13 +14,15 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
-from indexer.errors import InputError
+from indexer.errors import InputError, SyncError
 from indexer.read.dates import date_in_text
 from indexer.read.decode import decode_bytes
 from indexer.sync.http import Client
 from indexer.sync.listing import Entry, Listing
+from indexer.sync.clean import check_elements
+from indexer.sync.files import normal_url
 from indexer.sync.post import Post, PostRefused, article_body, day_of
-from indexer.sync.sites import Sites
+from indexer.sync.sites import Sites, shown
 
 MAX_ARCHIVE_PAGES = 200
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
@@ -52,7 +54,12 @@ def list_archive(url: str, client: Client, *, name: str, hosts: tuple[str, ...] 
     while todo and read < MAX_ARCHIVE_PAGES:
         page_url = todo.pop(0)
         read += 1
-        soup = BeautifulSoup(client.get(page_url, source=name, hints={404: "no archive page at this address"}, sites=sites).text, "lxml")
+        text = client.get(page_url, source=name, hints={404: "no archive page at this address"}, sites=sites).text
+        try:
+            check_elements(text)
+        except PostRefused as exc:
+            raise SyncError(name, f"the archive page {shown(page_url)} is refused: {exc}") from None
+        soup = BeautifulSoup(text, "lxml")
         for link in soup.find_all("a", href=True):
             target = urlsplit(urljoin(page_url, link["href"]))
             if not own.allows(urlunsplit(target)):
@@ -72,6 +79,7 @@ def list_archive(url: str, client: Client, *, name: str, hosts: tuple[str, ...] 
 
 
 def parse_post_page(text: str, url: str) -> Post:
+    check_elements(text)  # before a soup is built of it
     soup = BeautifulSoup(text, "lxml")
     header = soup.select_one("#web-header")
     body = article_body(text, page=True)  # first: it refuses a page nested too deeply to read
@@ -113,6 +121,7 @@ def _meta(soup: BeautifulSoup, key: str) -> str | None:
 
 
 def _normal(url: str) -> str:
-    """The URL without query and fragment, and without a trailing slash."""
-    parts = urlsplit(url.strip())
-    return urlunsplit(parts._replace(query="", fragment="", path=parts.path.rstrip("/") or "/"))
+    """The URL without fragment, tracking parameters (utm_*...) and trailing slash; the rest of its
+    query is kept (`?p=1` and `?p=2` are two posts, and each is fetched at its own address)."""
+    parts = urlsplit(normal_url(url))
+    return urlunsplit(parts._replace(path=parts.path or "/"))

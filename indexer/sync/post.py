@@ -30,6 +30,7 @@ from indexer.read.html import parse_html
 from indexer.read.lines import clip
 from indexer.read.meta import MAX_META_CHARS, checked_metadata
 from indexer.sync.clean import PostRefused, article_body  # noqa: F401 - re-exported for the sources
+from indexer.sync.sites import without_auth
 from indexer.terminal import printable
 
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
@@ -37,6 +38,9 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # what the read
 _NUMBER = re.compile(r"\d+(?:\.\d*)?")
 _LAST_DAY = 253402300799  # 9999-12-31T23:59:59Z in Unix seconds
 WRITTEN_BY = "# Written by `python -m indexer sync`"  # the first line of every sidecar sync writes
+SYNC_SOURCE, SYNC_KEY = "synced_from", "sync_key"  # the sidecar's record of where the post came from (see files.written_by_sync)
+_BREAKS = re.compile("[\n\r\t\x0b\x0c\x85\u2028\u2029]")  # what YAML, Python or a terminal takes for a line break
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")  # controls, bidi marks
 MAX_TAGS, MAX_TAG_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS = 50, 100, 1000, 2000
 
 
@@ -66,20 +70,25 @@ class Rendered:
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, when PyYAML has it: the same YAML, 5x faster
 
 
-def render(post: Post, *, source: str) -> Rendered:
-    """The HTML file and sidecar for `post`, as the archive's reader will read them; raises
-    PostRefused when the reader would not index it (no text, too large)."""
+def render(post: Post, *, source: str, key: str | None = None) -> Rendered:
+    """The HTML file and sidecar for `post` (listed by `source` as `key`), as the archive's reader
+    will read them; raises PostRefused when the reader would not index it (no text, too large,
+    text that is not valid Unicode)."""
     post = bounded(post)
     page = _CONTROLS.sub("", _page(post))
-    data = page.encode("utf-8")
+    try:
+        data = page.encode("utf-8")
+        (post.title + (post.subtitle or "") + (post.url or "") + "".join(post.tags) + post.key + (key or "")).encode("utf-8")
+    except UnicodeError:
+        raise PostRefused("the post holds text that is not valid Unicode (a lone surrogate)") from None
     if len(data) > MAX_FILE_BYTES:
         raise PostRefused(f"the post is {len(data) / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB an issue file may be")
     if not any(s.text.strip() for s in parse_html(page, "post").sections):
         raise PostRefused("no text in the post's body")
     language = (post.language or "").split("-")[0].lower() or None  # else the reader detects it, once, at rebuild
     meta = {"title": post.title, "date": post.date, "url": post.url, "language": language, "source_id": clip(post.key, 500),
-            "subtitle": post.subtitle, "tags": list(post.tags) or None}
-    head = f"{WRITTEN_BY} from {printable(source).replace(chr(10), ' ')}.\n# Edit the issue file by hand and later syncs keep your version.\n"
+            "subtitle": post.subtitle, "tags": list(post.tags) or None, SYNC_SOURCE: source, SYNC_KEY: key}
+    head = f"{WRITTEN_BY} from {one_line(source)}.\n# Edit the issue file by hand and later syncs keep your version.\n"
     meta = {k: v for k, v in meta.items() if v}
     sidecar = head + yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
     try:  # the reader's own checks, on what the sidecar's YAML reads back as (safe_dump writes text as text)
@@ -95,10 +104,17 @@ def bounded(post: Post) -> Post:
     """`post` with its metadata as the reader takes it: one-line titles without control
     characters, clipped; at most MAX_TAGS short tags; an http(s) url only."""
     url = post.url.strip() if isinstance(post.url, str) and post.url.strip().lower().startswith(("http://", "https://")) else None
+    url = without_auth(url) if url else None
     return Post(key=post.key, title=_line(post.title, MAX_TITLE_CHARS) or _line(post.key, MAX_TITLE_CHARS) or "(untitled)",
                 body_html=post.body_html, url=url if url and len(url) <= MAX_URL_CHARS else None, date=post.date,
                 subtitle=_line(post.subtitle, MAX_TEXT_CHARS), slug=post.slug, language=_line(post.language, 20),
                 tags=tuple(t for t in (_line(t, MAX_TAG_CHARS) for t in post.tags[:MAX_TAGS]) if t))
+
+
+def one_line(text: str, most: int = 300) -> str:
+    """`text` on one line, whatever reads it: no control character, no line break of any kind
+    (YAML and Unicode count NEL, U+2028 and U+2029 as ones), no bidirectional override; clipped."""
+    return clip(" ".join(_HIDDEN.sub("", _BREAKS.sub(" ", str(text))).split()), most)
 
 
 def _line(text: str | None, most: int) -> str | None:
@@ -152,4 +168,4 @@ def _page(post: Post) -> str:
 
 def fingerprint(data: object) -> str:
     """sha256 of `data` as sorted JSON: what a listing says of a post, to see whether it changed."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")).hexdigest()

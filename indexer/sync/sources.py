@@ -18,6 +18,7 @@ or `host:port`), e.g. the publication's site for a feed served from rss.beehiiv.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +29,14 @@ import yaml
 from indexer.errors import IndexerError
 from indexer.sync import beehiiv, csvfile, feed, pages
 from indexer.sync.http import Client
+from indexer.sync.beehiiv import PUB_ID
+from indexer.sync.files import read_regular
 from indexer.sync.listing import Listing
+from indexer.sync.sites import clipped, target, without_auth
 
 KINDS = ("feed", "beehiiv", "csv", "page", "archive")
+URL_KINDS = ("feed", "page", "archive")
+MAX_NAME_CHARS = 200
 CONFIG_FILE = Path("sync.yaml")
 
 
@@ -49,7 +55,13 @@ class Source:
 
     @property
     def name(self) -> str:
-        return f"{self.kind} {self.value}"
+        """How messages, sidecars and the manifest name it: without credentials (user:password@),
+        and a long value clipped (with a digest of the rest, so that two sources keep two names)."""
+        value = without_auth(self.value) if self.kind in URL_KINDS else self.value
+        value = " ".join(value.split())
+        if len(value) > MAX_NAME_CHARS:
+            value = f"{value[:MAX_NAME_CHARS]}…{hashlib.sha256(self.value.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
+        return f"{self.kind} {value}"
 
 
 class ConfigError(IndexerError):
@@ -61,18 +73,30 @@ def parse_source(spec: str) -> Source:
     spec = spec.strip()
     kind, sep, value = spec.partition(":")
     if sep and kind.lower() in KINDS and value.strip():
-        return Source(kind.lower(), value.strip())
+        return _checked(Source(kind.lower(), value.strip()))
     guessed = _guess(spec)
     if guessed is None:
-        raise ConfigError(f"source {spec!r}: cannot tell its kind; write it as KIND:VALUE with KIND one of {', '.join(KINDS)}")
-    return Source(guessed, spec)
+        raise ConfigError(f"source {clipped(without_auth(spec))!r}: cannot tell its kind; write it as KIND:VALUE with KIND one of "
+                          f"{', '.join(KINDS)}")
+    return _checked(Source(guessed, spec))
+
+
+def _checked(source: Source) -> Source:
+    """`source`, or ConfigError when its value cannot be what its kind needs: a beehiiv publication
+    is `pub_<uuid>` (it goes into the API's path, with the key), a URL is one requests can fetch."""
+    if source.kind == "beehiiv" and not PUB_ID.fullmatch(source.value):
+        raise ConfigError(f"source {clipped(source.name)!r}: a beehiiv publication id is pub_ followed by a UUID "
+                          "(pub_00000000-0000-0000-0000-000000000000)")
+    if source.kind in URL_KINDS and target(source.value) is None:
+        raise ConfigError(f"source {clipped(source.name)!r}: not an http:// or https:// URL with a host")
+    return source
 
 
 def load_config(path: Path) -> SyncConfig:
     """What a sync.yaml lists: `sources:`, a list of KIND:VALUE strings, and optionally `hosts:`,
     a list of hosts (`host` or `host:port`) that post pages may also be fetched from."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(read_regular(Path(path)).decode("utf-8")) or {}  # a FIFO is refused, not waited on
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise ConfigError(f"{path}: cannot be read ({(str(exc).splitlines() or [type(exc).__name__])[0]})") from None
     specs = data.get("sources") if isinstance(data, dict) else None
@@ -92,14 +116,14 @@ def list_source(source: Source, client: Client, state: dict, hosts: tuple[str, .
     if source.kind == "beehiiv":
         return beehiiv.list_from_env(source.value, client, name=source.name)
     if source.kind == "csv":
-        return csvfile.list_csv(Path(source.value), name=source.name)
+        return csvfile.list_csv(Path(source.value), name=source.name, clock=client.clock)
     if source.kind == "page":
         return pages.list_pages([source.value], client, name=source.name, hosts=hosts)
     return pages.list_archive(source.value, client, name=source.name, hosts=hosts)
 
 
 def _guess(value: str) -> str | None:
-    if re.fullmatch(r"pub_[0-9a-fA-F-]+", value):
+    if PUB_ID.fullmatch(value):
         return "beehiiv"
     if value.lower().endswith(".csv") and "://" not in value:
         return "csv"

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from indexer.sync.post import one_line
+
+
+def _one(text: str, most: int = 1000) -> str:
+    return one_line(str(text), most).encode("utf-8", "replace").decode("utf-8")  # a lone surrogate prints as ?
+
 
 @dataclass
 class SourceReport:
@@ -15,6 +21,7 @@ class SourceReport:
     removed: list[str] = field(default_factory=list)  # files whose post is no longer listed upstream (kept)
     error: str | None = None  # why the source, or some of its posts, could not be fetched
     note: str | None = None
+    seconds: float = 0.0
 
     @property
     def failed(self) -> bool:
@@ -27,6 +34,7 @@ class SyncReport:
     sources: list[SourceReport] = field(default_factory=list)
     seconds: float = 0.0
     cleared: list[str] = field(default_factory=list)  # sidecars a killed sync left without their issue, removed
+    adopted: list[str] = field(default_factory=list)  # issue files sync wrote that its manifest did not name, recorded again
 
     @property
     def failed(self) -> bool:
@@ -39,20 +47,23 @@ class SyncReport:
 
 def summary_lines(report: SyncReport) -> list[str]:
     """The summary a person reads after a sync: one line of counts per source, then the details.
-    (Titles, reasons and notes come from the sources: the CLI prints them through `printable`.)"""
+    Every title, reason and note from a source is put on one line (no newline, no line separator,
+    no control character: none can forge a line of the summary) and the CLI prints them through
+    `printable`.)"""
     lines = [f"Removed {name}: a sidecar left without its issue by a sync that was killed" for name in report.cleared]
+    lines += [f"Recorded {name}: written by a sync that did not save its manifest" for name in report.adopted]
     for s in report.sources:
         status = "FAILED" if s.failed else "ok"
-        lines.append(f"{s.name}: {len(s.new)} new, {len(s.updated)} updated, {s.unchanged} unchanged, "
-                     f"{len(s.skipped)} skipped, {len(s.removed)} removed upstream [{status}]")
-        lines += [f"  new: {name}" for name in s.new]
-        lines += [f"  updated (edited upstream, file replaced): {name}" for name in s.updated]
-        lines += [f"  skipped «{what}»: {why}" for what, why in s.skipped]
-        lines += [f"  removed upstream (file kept): {name}" for name in s.removed]
+        lines.append(f"{_one(s.name)}: {len(s.new)} new, {len(s.updated)} updated, {s.unchanged} unchanged, "
+                     f"{len(s.skipped)} skipped, {len(s.removed)} removed upstream [{status}] in {s.seconds:.1f} s")
+        lines += [f"  new: {_one(name)}" for name in s.new]
+        lines += [f"  updated (edited upstream, file replaced): {_one(name)}" for name in s.updated]
+        lines += [f"  skipped «{_one(what, 200)}»: {_one(why)}" for what, why in s.skipped]
+        lines += [f"  removed upstream (file kept): {_one(name)}" for name in s.removed]
         if s.note:
-            lines.append(f"  note: {s.note}")
+            lines.append(f"  note: {_one(s.note)}")
         if s.error:
-            lines.append(f"  error: {s.error}")
+            lines.append(f"  error: {_one(s.error)}")
     total_new = sum(len(s.new) for s in report.sources)
     total_updated = sum(len(s.updated) for s in report.sources)
     lines.append(f"Synced into {report.archive} in {report.seconds:.1f} s: {total_new} new, {total_updated} updated"

@@ -82,7 +82,7 @@ def main() -> int:
 
 def sync_campaign(sources: int, seed: int, workdir: Path | None) -> int:
     """Hostile feeds and API pages through the real sync command; 1 if anything that must be 0 is not."""
-    from tests.fuzzsync import MUST_BE_ZERO, run_campaign
+    from tests.fuzzsync import DEADLINE, MUST_BE_ZERO, run_campaign
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="aibrew-fuzz-sync-", dir=workdir) as folder:
@@ -94,6 +94,7 @@ def sync_campaign(sources: int, seed: int, workdir: Path | None) -> int:
           f"source errors {report['source_errors']}")
     print("| " + " | ".join(MUST_BE_ZERO) + " |\n|" + "---|" * len(MUST_BE_ZERO) + "\n| " +
           " | ".join(str(report[k]) for k in MUST_BE_ZERO) + " |")
+    print(f"worst source: {report['worst_source_s']:.1f} s ({report['worst_source']}), each run's --deadline {DEADLINE} s")
     for problem in report["problems"][:50]:
         print(f"PROBLEM {problem}")
     return 1 if any(report[k] for k in MUST_BE_ZERO) else 0

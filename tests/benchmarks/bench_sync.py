@@ -50,7 +50,7 @@ def main() -> None:
         os.environ["AIBREW_BEEHIIV_API_KEY"] = API_KEY
         os.environ["AIBREW_BEEHIIV_API_URL"] = f"{server.base}/v2"
         sources = {"feed": ("feed (content:encoded)", f"feed:{server.base}/many/feed"),
-                   "api": (f"beehiiv API ({-(-args.posts // 100)} pages)", "beehiiv:pub_many"),
+                   "api": (f"beehiiv API ({-(-args.posts // 100)} pages)", "beehiiv:pub_00000000-0000-4000-8000-000000000008"),
                    "archive": ("archive page + post pages", f"archive:{server.base}/many/archive")}
         for kind in args.sources.split(","):
             label, spec = sources[kind]
