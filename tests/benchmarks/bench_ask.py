@@ -5,7 +5,7 @@
 
 Steps: read (the `Query`: language, names, terms, relations, and the question's vector), search
 (dense + BM25 fused, per-issue cap), judge (the evidence in the best five passages and the decision),
-answer (composing the extractive or related answer).
+answer (composing the answer the question's shape wants: fact, digest or related).
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ def main() -> int:
         t0 = time.perf_counter()
         query = engine.read(text)
         t1 = time.perf_counter()
-        hits = engine.search(query, k=5)
+        hits = engine.search(query, k=engine.depth(query, 5))
         t2 = time.perf_counter()
         verdict = engine.judge(query, hits)
         t3 = time.perf_counter()
         if verdict.outcome == "answered":
-            extractive_answer(engine.index, query, hits, evidence=verdict.evidence)
+            extractive_answer(engine.index, query, hits, evidence=verdict.evidence, supports=verdict.signals.supports)
         elif verdict.outcome == "related":
             related_answer(engine.index, query, hits, verdict.signals)
         t4 = time.perf_counter()
