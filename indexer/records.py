@@ -161,6 +161,7 @@ class BuildSummary:
     embedded_new: int = 0
     embedded_reused: int = 0
     chunked_new: int = 0  # issues chunked afresh (the others came from the chunk cache)
+    appended: int = 0  # issues appended to the live build (0: the index was built whole)
     seconds: float = 0.0
     index_path: str = ""
     warnings: list[str] = field(default_factory=list)  # problems worked around (a damaged cache set aside)

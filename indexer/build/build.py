@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections import Counter
-from datetime import datetime, timezone
-import hashlib
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
@@ -15,17 +17,18 @@ import numpy as np
 
 from indexer.build.cache import EmbeddingCache, embed_cached
 from indexer.build.chunk import chunk_issue
-from indexer.build.chunkcache import ChunkCache, Chunked, chunk_cached
+from indexer.build.chunkcache import CHUNKER_VERSION, ChunkCache, Chunked, chunk_cached, issue_key
 from indexer.config import Config
 from indexer.build.dedupe import Fingerprint, fingerprint, fingerprint_key, strip_boilerplate
 from indexer.build.embed import Embedder, load_embedder
 from indexer.errors import IndexerError, StrictSkip
-from indexer.text.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize
+from indexer.text.lexical import TOKENIZER_VERSION, LexicalIndex, TermCounts, TermsMissing, tokenize
 from indexer.read import read_archive
 from indexer.read.lang import detect_language
-from indexer.records import BuildSummary, Issue, IssueInfo
+from indexer.records import BuildSummary, Chunk, Issue, IssueInfo
 from indexer.build.versions import fold_versions
-from indexer.build.store import new_build_dir, publish, rebuild_lock, write_faiss, write_sqlite
+from indexer.build.store import (append_faiss, append_sqlite, current_build, load_manifest, new_build_dir, publish, rebuild_lock, verify,
+                                 write_faiss, write_sqlite)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -61,43 +64,40 @@ def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progr
 def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, progress: Progress | None = None,
                 summary: BuildSummary | None = None, chunk_cache: ChunkCache | None = None) -> BuildSummary:
     """Chunk (reusing cached passages) and embed `issues` (reusing cached vectors), fold re-saved
-    versions, write a build and publish it. The caller holds the lock."""
+    versions, write a build and publish it. The caller holds the lock.
+
+    When the live build was made from the first issues of `issues`, unchanged, and the others are
+    new issues that fold with none (they share no passage and no date with another issue), the new
+    build is the live one with the new issues appended (`_append`): the same index a full build
+    writes, without reading back or recomputing what the live build holds."""
     summary = summary or BuildSummary()
     index_dir = Path(config.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-
-    def tick(stage: str):
-        return (lambda done, todo: progress(stage, done, todo)) if progress else None
 
     if chunk_cache is None:
         with _chunk_cache(index_dir, summary) as own:
             chunked = _chunk(issues, config, embedder, own, summary)
     else:
         chunked = _chunk(issues, config, embedder, chunk_cache, summary)
+    inputs = _inputs(issues, config, embedder)
+    plan = _append_plan(index_dir, issues, chunked, inputs, config)
+    if plan is not None:
+        return _append(plan, issues, chunked, inputs, config, embedder=embedder, progress=progress, summary=summary)
     chunks = [c for done in chunked for c in done.chunks]
     spans = [s for done in chunked for s in done.sentences]
     cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
     summary.warnings += [warning] if warning else []
-    batch = getattr(embedder, "batch_size", 32)  # large on a GPU (EncodeSettings)
+    late = _late(config, embedder)
     try:
-        hashes = [c.hash for c in chunks]
-        vectors, summary.embedded_new = embed_cached(
-            cache, embedder.model_id, [c.embed_text for c in chunks], hashes, embedder.embed_passages, on_batch=tick("passages"),
-            batch_size=batch,
-        )
-        summary.embedded_reused = len(set(hashes)) - summary.embedded_new
+        filled = _late_fill(cache, embedder, chunks, spans, progress) if late else 0
+        vectors = _embed_passages(cache, embedder, chunks, progress, summary, filled)
         issues, folded = fold_versions(issues, chunks, vectors)
         summary.folded += folded
         kept_ids = {i.id for i in issues}
         kept = [n for n, c in enumerate(chunks) if c.issue_id in kept_ids]
         chunks, vectors = [chunks[n] for n in kept], vectors[kept]
-        texts = {i.id: i.text for i in issues}
         sentences = [(n, s, e) for n, k in enumerate(kept) for s, e in spans[k]]
-        sentence_texts = [texts[chunks[n].issue_id][s:e] for n, s, e in sentences]
-        sentence_vectors, _ = embed_cached(
-            cache, embedder.model_id, sentence_texts, [_sentence_hash(t) for t in sentence_texts], embedder.embed_passages,
-            on_batch=tick("sentences"), batch_size=batch,
-        )
+        sentence_vectors = _embed_sentences(cache, embedder, issues, chunks, sentences, progress, late)
     finally:
         cache.close()
 
@@ -108,6 +108,7 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     np.save(tmp / "sentences.npy", sentence_vectors.reshape(len(sentences), -1).astype(np.float16))
     (tmp / "bm25").mkdir()
     LexicalIndex.build([c.text for c in chunks], [c.language for c in chunks], terms=_terms(chunk_cache)).save(tmp / "bm25")
+    _write_inputs(tmp, inputs)
 
     summary.issues, summary.passages = len(issues), len(chunks)
     summary.languages = dict(Counter(c.language for c in chunks))
@@ -120,6 +121,197 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
         "languages": summary.languages,
         "sources": sorted(i.source for i in issues),
         "folded": [list(pair) for pair in summary.folded],
+        **({"sentence_vectors": "late chunking"} if late else {}),
+    }
+    summary.index_path = str(publish(index_dir, tmp, manifest))
+    return summary
+
+
+def _tick(progress: Progress | None, stage: str):
+    return (lambda done, todo: progress(stage, done, todo)) if progress else None
+
+
+def _embed_passages(cache: EmbeddingCache, embedder: Embedder, chunks: list[Chunk], progress: Progress | None,
+                    summary: BuildSummary, filled: int = 0) -> np.ndarray:
+    """The passages' vectors; `filled` of them were embedded just before, by late chunking."""
+    hashes = [c.hash for c in chunks]
+    vectors, summary.embedded_new = embed_cached(
+        cache, embedder.model_id, [c.embed_text for c in chunks], hashes, embedder.embed_passages, on_batch=_tick(progress, "passages"),
+        batch_size=getattr(embedder, "batch_size", 32),  # large on a GPU (EncodeSettings)
+    )
+    summary.embedded_new += filled
+    summary.embedded_reused = len(set(hashes)) - summary.embedded_new
+    return vectors
+
+
+def _embed_sentences(cache: EmbeddingCache, embedder: Embedder, issues: list[Issue], chunks: list[Chunk],
+                     sentences: list[tuple[int, int, int]], progress: Progress | None, late: bool = False) -> np.ndarray:
+    """The vectors of `sentences` ((passage number in `chunks`, start, end) in the issue's text): each
+    embedded on its own, or with `late`, those `_late_fill` pooled from their passage (a sentence it
+    could not pool, in a passage over the model's window, is embedded on its own)."""
+    texts = {i.id: i.text for i in issues}
+    sentence_texts = [texts[chunks[n].issue_id][s:e] for n, s, e in sentences]
+    keys = ([_late_key(chunks[n], s, e) for n, s, e in sentences] if late else [_sentence_hash(t) for t in sentence_texts])
+    vectors, _ = embed_cached(
+        cache, embedder.model_id, sentence_texts, keys, embedder.embed_passages,
+        on_batch=_tick(progress, "sentences"), batch_size=getattr(embedder, "batch_size", 32),
+    )
+    return vectors
+
+
+def _late(config: Config, embedder: Embedder) -> bool:
+    """Late chunking (issue 25), when it is switched on and the embedder can pool spans."""
+    return bool(getattr(config, "late_chunking", False)) and hasattr(embedder, "embed_with_spans")
+
+
+def _late_key(chunk: Chunk, start: int, end: int) -> str:
+    """A late-chunked sentence vector depends on its whole passage: keyed by the passage and the span."""
+    return hashlib.sha256(f"late-sentence\n{chunk.hash}\n{start - chunk.start}:{end - chunk.start}".encode("utf-8")).hexdigest()
+
+
+def _late_fill(cache: EmbeddingCache, embedder, chunks: list[Chunk], spans: list, progress: Progress | None) -> int:
+    """Late chunking: one forward pass for each passage whose vector or whose sentences' vectors the
+    cache lacks gives both (`embed_with_spans`), stored in the cache. Returns the passages embedded."""
+    keys = [[_late_key(c, s, e) for s, e in own] for c, own in zip(chunks, spans)]
+    known = cache.get(embedder.model_id, [c.hash for c in chunks] + [k for own in keys for k in own])
+    todo: dict[str, int] = {}
+    for n, (chunk, own) in enumerate(zip(chunks, keys)):
+        if chunk.hash not in known or any(k not in known for k in own):
+            todo.setdefault(chunk.hash, n)
+    rows, batch, tick = list(todo.values()), getattr(embedder, "batch_size", 32), _tick(progress, "passages")
+    if rows and tick:
+        tick(0, len(rows))
+    for i in range(0, len(rows), batch):
+        part = rows[i : i + batch]
+        offsets = []
+        for n in part:
+            body = len(chunks[n].embed_text) - len(chunks[n].text)  # the passage's text ends its embed_text
+            offsets.append([(body + s - chunks[n].start, body + e - chunks[n].start) for s, e in spans[n]])
+        passages, pooled = embedder.embed_with_spans([chunks[n].embed_text for n in part], offsets)
+        fresh = {}
+        for j, n in enumerate(part):
+            fresh[chunks[n].hash] = np.asarray(passages[j], dtype=np.float32).tobytes()
+            if pooled[j] is not None:
+                fresh.update((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys[n], pooled[j]))
+        cache.put(embedder.model_id, fresh)
+        if tick:
+            tick(i + len(part), len(rows))
+    return len(rows)
+
+
+INPUTS = "inputs.json"  # in a build: what it was built from, so that the next rebuild can tell an append
+
+
+def _inputs(issues: list[Issue], config: Config, embedder: Embedder) -> dict:
+    """What decides a build besides the embedder's vectors: the settings, and each issue read (after
+    boilerplate was stripped, before versions were folded) as the chunk cache's key, in order."""
+    settings = {"chunker": CHUNKER_VERSION, "tokenizer": TOKENIZER_VERSION, "chunking": config.chunking.as_dict(),
+                "model": embedder.model_id, "model_limit": embedder.max_tokens, "hnsw_threshold": config.hnsw_threshold,
+                "late_chunking": _late(config, embedder)}
+    return {"version": 1, "settings": settings, "issues": [issue_key(issue, "") for issue in issues]}
+
+
+def _write_inputs(build: Path, inputs: dict) -> None:
+    (build / INPUTS).write_text(json.dumps(inputs, separators=(",", ":")), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class AppendPlan:
+    previous: Path  # the live build, checked against its manifest
+    manifest: dict
+    first_new: int  # issues[first_new:] are appended
+
+
+def _append_plan(index_dir: Path, issues: list[Issue], chunked: list[Chunked], inputs: dict, config: Config) -> AppendPlan | None:
+    """An append when the live build was built, with these settings, from exactly issues[:k] and
+    issues[k:] are new issues that fold with no other; None (a full build) otherwise."""
+    try:
+        previous = current_build(index_dir)
+        before = json.loads((previous / INPUTS).read_text(encoding="utf-8"))
+        manifest = load_manifest(previous)
+    except (IndexerError, OSError, ValueError):
+        return None
+    if not isinstance(before, dict) or before.get("version") != 1 or before.get("settings") != inputs["settings"]:
+        return None
+    known = before.get("issues")
+    k = len(known) if isinstance(known, list) else 0
+    if not 0 < k < len(issues) or inputs["issues"][:k] != known:
+        return None
+    new_passages = sum(len(done.chunks) for done in chunked[k:])
+    counts = manifest.get("counts", {})
+    if manifest.get("faiss") != "flat-ip" or not isinstance(counts.get("passages"), int) or \
+            counts["passages"] + new_passages >= config.hnsw_threshold:
+        return None  # an HNSW graph built in two steps is not the one built in one: rebuilt whole
+    if _folds_with_another(issues, chunked, k):
+        return None
+    try:
+        verify(previous, manifest, model=inputs["settings"]["model"])
+        TermCounts.load(previous / "bm25")
+    except (IndexerError, TermsMissing, OSError, ValueError):
+        return None
+    return AppendPlan(previous, manifest, k)
+
+
+def _folds_with_another(issues: list[Issue], chunked: list[Chunked], first_new: int) -> bool:
+    """Whether a new issue (issues[first_new:]) shares a passage or a date with another issue: only
+    such a pair can be folded (`versions._candidate_pairs`), so otherwise the issues a full build
+    keeps are the live build's and the new ones."""
+    holders: dict[object, int] = {}
+    for n, (issue, done) in enumerate(zip(issues, chunked)):
+        for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()):
+            holders[key] = holders.get(key, 0) + 1
+    return any(holders[key] > 1 for issue, done in zip(issues[first_new:], chunked[first_new:])
+               for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()))
+
+
+def _append(plan: AppendPlan, issues: list[Issue], chunked: list[Chunked], inputs: dict, config: Config, *,
+            embedder: Embedder, progress: Progress | None, summary: BuildSummary) -> BuildSummary:
+    """A new build: the live one (plan.previous, only read) with issues[plan.first_new:] appended.
+    Its passages, sentences, vectors and BM25 scores are those a full build of `issues` writes."""
+    index_dir = Path(config.index_dir)
+    new = issues[plan.first_new:]
+    chunks = [c for done in chunked[plan.first_new:] for c in done.chunks]
+    sentences = [(n, s, e) for n, spans in enumerate(s for done in chunked[plan.first_new:] for s in done.sentences) for s, e in spans]
+    cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
+    summary.warnings += [warning] if warning else []
+    late = _late(config, embedder)
+    try:
+        new_spans = [s for done in chunked[plan.first_new:] for s in done.sentences]
+        filled = _late_fill(cache, embedder, chunks, new_spans, progress) if late else 0
+        vectors = _embed_passages(cache, embedder, chunks, progress, summary, filled)
+        sentence_vectors = _embed_sentences(cache, embedder, new, chunks, sentences, progress, late)
+    finally:
+        cache.close()
+    # as a full build counts them: every passage read (folded versions too) whose vector was not computed now
+    summary.embedded_reused = len({c.hash for done in chunked for c in done.chunks}) - summary.embedded_new
+
+    previous, before = plan.previous, plan.manifest
+    tmp = new_build_dir(index_dir)
+    infos = [IssueInfo(i.id, i.source, i.title, i.date, i.url, i.number, i.language, i.text) for i in new]
+    append_sqlite(previous / "passages.sqlite", tmp / "passages.sqlite", infos, chunks, sentences)
+    append_faiss(previous / "vectors.faiss", tmp / "vectors.faiss", vectors)
+    old_sentences = np.load(previous / "sentences.npy", allow_pickle=False)
+    np.save(tmp / "sentences.npy", np.concatenate([old_sentences, sentence_vectors.reshape(len(sentences), -1).astype(np.float16)]))
+    (tmp / "bm25").mkdir()
+    memo: dict = {}  # not the remembered tokenizer: it would forget the live build's passages' terms
+    LexicalIndex.appended(previous / "bm25", [c.text for c in chunks], [c.language for c in chunks],
+                          terms=partial(tokenize, memo=memo)).save(tmp / "bm25")
+    _write_inputs(tmp, inputs)
+
+    counts = before["counts"]
+    languages = Counter(before.get("languages", {}))
+    languages.update(c.language for c in chunks)
+    summary.issues, summary.passages = counts["issues"] + len(new), counts["passages"] + len(chunks)
+    summary.languages = dict(languages)
+    summary.folded += [tuple(pair) for pair in before.get("folded", [])]
+    summary.appended = len(new)
+    manifest = {
+        **{k: v for k, v in before.items() if k not in ("format_version", "files")},
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "counts": {"issues": summary.issues, "passages": summary.passages, "sentences": counts["sentences"] + len(sentences)},
+        "languages": summary.languages,
+        "sources": sorted([*before.get("sources", []), *(i.source for i in new)]),
+        "appended": {"to": previous.name, "issues": len(new)},
     }
     summary.index_path = str(publish(index_dir, tmp, manifest))
     return summary

