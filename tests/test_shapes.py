@@ -166,3 +166,11 @@ def test_ask_json_gives_each_sentence_its_kind(built_index):
     assert out.returncode == 0 and answer["shape"] == "fact"
     assert [s["kind"] for s in answer["sentences"]][:2] == ["headline", "sentence"]
     assert [s["cited"] for s in answer["sources"]].count(True) == 1
+
+
+def test_the_llm_is_asked_for_the_same_shape():
+    from indexer.answer.llm import SHAPES, build_messages
+
+    for shape in ("fact", "subject", "list"):
+        user = build_messages("What did we write about Anthropic?", [], "en", shape=shape)[1]["content"]
+        assert SHAPES[shape] in user and all(SHAPES[other] not in user for other in SHAPES if other != shape)
