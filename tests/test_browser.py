@@ -500,59 +500,6 @@ def test_the_link_to_share_has_a_copy_button_in_view(browser, server):
     page.close()
 
 
-PAYLOAD_ISSUE = """---
-date: 2024-05-14
-url: https://example.com/ai-brew/robots
----
-# AI Brew — Les robots humanoïdes arrivent à l'usine
-
-## 🤖 Robots humanoïdes
-
-Figure AI a présenté son robot humanoïde Figure 02, capable de déplacer des pièces détachées dans une usine BMW en Caroline du Sud. Les robots humanoïdes apprennent désormais des tâches de manutention en observant des vidéos de démonstration, puis s'entraînent en simulation avant d'être déployés sur la chaîne de montage.
-
-Un lecteur nous a envoyé ce code trouvé sur un forum de robotique : <script>window.__pwned = 1; document.title='PWNED'</script> et <img src=x onerror="window.__pwned=2"> et <script>alert(1)</script> : rien de tout cela ne doit s'exécuter.
-
-```
-<img src=x onerror="window.__pwned=3;alert(3)">
-```
-
-Tesla affirme de son côté que son robot Optimus triera des batteries dans ses propres usines dès l'an prochain, tandis qu'Agility Robotics loue ses robots Digit à des entrepôts logistiques.
-"""
-
-
-def test_markup_in_the_archive_shows_as_text_and_never_runs(browser, server, served_index, embedder, tmp_path):
-    from indexer.build.build import rebuild
-    from indexer.config import Config
-
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    (archive / "robots.md").write_text(PAYLOAD_ISSUE)
-    rebuild(Config(archives=(archive,), index_dir=served_index), embedder=embedder)  # the running server picks it up
-
-    page = browser.new_page(viewport={"width": 1280, "height": 1400})
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.set_default_timeout(WAIT_MS)
-    page.goto(server, timeout=WAIT_MS)
-    page.get_by_test_id("stSidebar").get_by_text(t("about", "fr")).click()
-    page.get_by_test_id("stSidebar").get_by_text(re.compile(r"Numéros : 1\b")).wait_for(timeout=WAIT_MS)
-    ask_in_browser(page, "Que dit l'archive sur les robots humanoïdes de Figure AI chez BMW ?", answered=0)
-    reply = page.get_by_test_id("stChatMessage").nth(1)
-    assert "Les robots humanoïdes arrivent" in reply.locator(".aib-meta b").first.inner_text()
-    reply.get_by_role("button", name=t("open", "fr")).first.click()
-    issue = page.locator(".aib-issue")
-    issue.wait_for(timeout=WAIT_MS)
-    text = issue.inner_text()
-    assert "<script>" in text and "document.title='PWNED'</script>" in text and "<script>alert(1)</script>" in text
-    assert 'onerror="window.__pwned=3;alert(3)"' in text and "<img src=x onerror=" in text
-    time.sleep(1)  # give any injected handler (image error, script) the time to fire
-    assert page.evaluate("() => [window.__pwned, window.pwned]") == [None, None]
-    assert page.title() != "PWNED" and dialogs == []
-    assert page.evaluate("() => document.querySelectorAll('.aib-issue script, .aib-issue img, .aib-text img').length") == 0
-    page.screenshot(path=str(ARTIFACTS / "browser-markup.png"))
-    page.close()
-
-
 # --- round four (issue 23): the passage in view, every note seen, items that keep their titles ----------------
 
 ZOOM = {"width": 640, "height": 450}  # 1280x900 at 200 % zoom: the CSS pixels a reader has
@@ -623,10 +570,10 @@ NOTED_LINKS = [("from=2025-13&q=Mistral", t("link.bad_date", "fr")),
                (f"q={quote('Qu’a-t-on écrit sur Mistral ? ' * 20)}", t("link.long_question", "fr"))]
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x900", "390x844"])
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
 @pytest.mark.parametrize(("query", "said"), NOTED_LINKS, ids=["bad-date", "long-question"])
 def test_a_note_about_a_link_that_asks_a_question_is_in_view(browser, server, viewport, query, said):
-    page = new_page(browser, viewport)
+    page = zoomed_page(browser, viewport)
     page.goto(f"{server}/?{query}", timeout=WAIT_MS)
     page.get_by_test_id("stChatMessage").nth(1).locator(".aib-meta, [data-testid='stAlert']").first.wait_for(timeout=WAIT_MS)
     settled(page)
@@ -714,7 +661,7 @@ def test_back_from_an_issue_opened_from_an_earlier_answer_returns_to_that_answer
     assert "q=Qu%27a-t-on+%C3%A9crit+sur+Mistral" in page.url or "Mistral" in page.url, page.url
     assert page.get_by_test_id("stChatMessage").count() == 4  # both answers shown again, not asked again
     question = page.get_by_test_id("stChatMessage").nth(0)
-    assert question.inner_text().strip() == MISTRAL
+    assert question.get_by_test_id("stMarkdown").inner_text().strip() == MISTRAL
     top = question.bounding_box()["y"]
     assert 0 <= top <= 0.25 * DESKTOP["height"], top  # the answer being read, in view
     page.close()
@@ -725,9 +672,9 @@ FOCUSED = """() => { const e = document.activeElement, r = e.getBoundingClientRe
           top: r.top, bottom: r.bottom, text: (e.textContent || '').slice(0, 30)}; }"""
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x900", "390x844"])
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
 def test_keyboard_focus_is_never_under_the_question_bar_and_the_box_is_one_tab_away(browser, server, viewport):
-    page = new_page(browser, viewport)
+    page = zoomed_page(browser, viewport)
     page.goto(server, timeout=WAIT_MS)
     box = page.get_by_placeholder(t("ask", "fr"))
     box.wait_for(timeout=WAIT_MS)
@@ -817,4 +764,59 @@ def test_a_phone_sees_the_whole_sites_table_and_chart(browser, server):
     chart = page.get_by_test_id("stVegaLiteChart").first.bounding_box()
     assert chart["x"] >= 0 and chart["x"] + chart["width"] <= PHONE["width"], chart
     screenshot(page.get_by_test_id("stVegaLiteChart").first, ARTIFACTS / "sites-chart-phone.png")
+    page.close()
+
+
+# --- last: this test rebuilds the served index with one issue, for the running server to pick up -----------
+
+PAYLOAD_ISSUE = """---
+date: 2024-05-14
+url: https://example.com/ai-brew/robots
+---
+# AI Brew — Les robots humanoïdes arrivent à l'usine
+
+## 🤖 Robots humanoïdes
+
+Figure AI a présenté son robot humanoïde Figure 02, capable de déplacer des pièces détachées dans une usine BMW en Caroline du Sud. Les robots humanoïdes apprennent désormais des tâches de manutention en observant des vidéos de démonstration, puis s'entraînent en simulation avant d'être déployés sur la chaîne de montage.
+
+Un lecteur nous a envoyé ce code trouvé sur un forum de robotique : <script>window.__pwned = 1; document.title='PWNED'</script> et <img src=x onerror="window.__pwned=2"> et <script>alert(1)</script> : rien de tout cela ne doit s'exécuter.
+
+```
+<img src=x onerror="window.__pwned=3;alert(3)">
+```
+
+Tesla affirme de son côté que son robot Optimus triera des batteries dans ses propres usines dès l'an prochain, tandis qu'Agility Robotics loue ses robots Digit à des entrepôts logistiques.
+"""
+
+
+def test_markup_in_the_archive_shows_as_text_and_never_runs(browser, server, served_index, embedder, tmp_path):
+    from indexer.build.build import rebuild
+    from indexer.config import Config
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "robots.md").write_text(PAYLOAD_ISSUE)
+    rebuild(Config(archives=(archive,), index_dir=served_index), embedder=embedder)  # the running server picks it up
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.set_default_timeout(WAIT_MS)
+    page.goto(server, timeout=WAIT_MS)
+    page.get_by_test_id("stSidebar").get_by_text(t("about", "fr")).click()
+    page.get_by_test_id("stSidebar").get_by_text(re.compile(r"Numéros : 1\b")).wait_for(timeout=WAIT_MS)
+    ask_in_browser(page, "Que dit l'archive sur les robots humanoïdes de Figure AI chez BMW ?", answered=0)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    assert "Les robots humanoïdes arrivent" in reply.locator(".aib-meta b").first.inner_text()
+    reply.get_by_role("button", name=t("open", "fr")).first.click()
+    issue = page.locator(".aib-issue")
+    issue.wait_for(timeout=WAIT_MS)
+    text = issue.inner_text()
+    assert "<script>" in text and "document.title='PWNED'</script>" in text and "<script>alert(1)</script>" in text
+    assert 'onerror="window.__pwned=3;alert(3)"' in text and "<img src=x onerror=" in text
+    time.sleep(1)  # give any injected handler (image error, script) the time to fire
+    assert page.evaluate("() => [window.__pwned, window.pwned]") == [None, None]
+    assert page.title() != "PWNED" and dialogs == []
+    assert page.evaluate("() => document.querySelectorAll('.aib-issue script, .aib-issue img, .aib-text img').length") == 0
+    page.screenshot(path=str(ARTIFACTS / "browser-markup.png"))
     page.close()
