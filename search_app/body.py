@@ -125,7 +125,8 @@ def keep_url(engine: Engine, settings: conversation.Settings, lang: str) -> None
 
 def scroll(noted: bool = False) -> None:
     """Bring what the reader just asked for into view: the latest (or focused) question, the passage an
-    issue was opened at (above the pinned question bar), or the page's top. When the page has just said
+    issue was opened at (above the pinned question bar), an issue's head (its text starts high on a phone),
+    or the page's top. When the page has just said
     what it left out (`noted`), its note comes first: it is brought to the top, what it is about below it."""
     target = state.pop("scroll", None)
     if target and noted:
@@ -133,9 +134,10 @@ def scroll(noted: bool = False) -> None:
         st.html(scripts.bring_script(NOTES, state.scrolls), unsafe_allow_javascript=True)
     elif target:
         state.scrolls = state.get("scrolls", 0) + 1
-        anchor = browse.focus_anchor(state.reading) if state.view == "issues" and state.similar is None else None
+        reading = state.view == "issues" and state.similar is None and state.reading
+        anchor = browse.focus_anchor(state.reading) if reading else None
         if anchor:
             st.html(scripts.passage_script(anchor, state.scrolls), unsafe_allow_javascript=True)
             return
-        key = target if target.startswith("turn-") or target == actions.SITE_ITEMS else None
+        key = target if target.startswith("turn-") or target == actions.SITE_ITEMS else browse.ISSUE_BACK if reading else None
         st.html(scripts.bring_script(key, state.scrolls), unsafe_allow_javascript=True)

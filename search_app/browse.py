@@ -21,6 +21,7 @@ from .i18n import language_name, t
 state = st.session_state
 TOP_SITES = 8  # sites drawn on the chart
 MAX_ITEMS = 30  # items listed for a site
+ISSUE_BACK = "issue-back"  # the issue view's back button, its first element
 
 
 def back_button(lang: str, key: str) -> None:
@@ -50,7 +51,7 @@ def issues_view(engine: Engine, lang: str) -> None:
 
 
 def show_issue(info: IssueInfo, reading: dict, lang: str) -> None:
-    back_button(lang, "issue-back")
+    back_button(lang, ISSUE_BACK)
     st.subheader(hl.escape_markdown(info.title))
     meta = (info.date or t("undated", lang), t("issue.number", lang, number=info.number) if info.number else "",
             language_name(info.language, lang))  # not its file name: readers never see the archive's files

@@ -767,6 +767,20 @@ def test_a_phone_sees_the_whole_sites_table_and_chart(browser, server):
     page.close()
 
 
+def test_an_issue_opened_without_a_passage_starts_with_its_text_high_on_a_phone(browser, server):
+    page = new_page(browser, PHONE)
+    page.goto(f"{server}/?view=issues", timeout=WAIT_MS)
+    page.locator("[class*='st-key-issue-AI_Weekly_Dec7-12_2025'] button").click()
+    issue = page.locator(".aib-issue")
+    issue.wait_for(timeout=WAIT_MS)
+    settled(page)
+    page.wait_for_timeout(1500)
+    view = visible_part(page)
+    assert issue.bounding_box()["y"] < view["top"] + 0.5 * (view["bottom"] - view["top"]), issue.bounding_box()  # was 570 of 844
+    assert page.get_by_role("button", name=re.compile("^←")).bounding_box()["y"] >= view["top"] - 2  # its head in view
+    page.close()
+
+
 # --- last: this test rebuilds the served index with one issue, for the running server to pick up -----------
 
 PAYLOAD_ISSUE = """---
