@@ -548,7 +548,13 @@ def test_the_issue_opens_with_the_marked_sentences_above_the_question_bar(browse
     settled(page)
     deepest = max(expected.cited, key=lambda n: expected.hits[n - 1].start)  # the cited passage furthest down its issue
     reply = page.get_by_test_id("stChatMessage").nth(1)
-    reply.get_by_role("button", name=t("open", "fr")).nth(expected.cited.index(deepest)).click()
+    opener = reply.get_by_role("button", name=t("open", "fr")).nth(expected.cited.index(deepest))
+    opener.click()
+    try:
+        page.locator(".aib-issue").wait_for(timeout=30_000)
+    except Exception:  # noqa: BLE001 - seen once in 5 runs on the loaded phone run: the click was lost; once more
+        if page.locator(".aib-issue").count() == 0 and opener.count():
+            opener.click()
     page.locator(".aib-issue mark.aib-used").first.wait_for(timeout=WAIT_MS)
     assert_marked_in_view(page)
     screenshot(page, ARTIFACTS / f"issue-{viewport['width']}.png")
