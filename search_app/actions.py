@@ -18,6 +18,7 @@ from . import timeline as tl
 from .filters import day_of
 
 state = st.session_state
+SITE_ITEMS = "site-items"  # the container of one site's items (st-key-site-items)
 PLACE = ("view", "reading", "similar", "site_pick", "focus")  # the session state that says where the reader is
 
 
@@ -35,13 +36,24 @@ def go(place: dict, *, back: dict | None = None) -> None:
 
 def open_issue(issue_id: str | None, passage: tuple[int, int] | None = None, used: tuple = (), turn: int | None = None) -> None:
     """Open an issue (at a passage, its `used` sentences marked), or the list of issues when `issue_id` is None."""
-    came_from = {**here(), "focus": turn if turn is not None else state.get("focus")}
+    came_from = from_turn(turn)
     reading = {"issue": issue_id, "passage": passage, "used": used} if issue_id else None
     go({"view": "issues", "reading": reading}, back=came_from if issue_id else None)
 
 
 def show_similar(passage_id: int, turn: int | None = None) -> None:
-    go({**here(), "similar": passage_id}, back={**here(), "focus": turn if turn is not None else state.get("focus")})
+    go({**here(), "similar": passage_id}, back=from_turn(turn))
+
+
+def from_turn(turn: int | None) -> dict:
+    """Where the reader is, reading the answer to question `turn`: when it is an earlier answer than the one
+    the address bar names, the browser's history gets that answer's address first (`state.history_before`),
+    so that its Back button returns to it, as the page's own back button does."""
+    focus = turn if turn is not None else state.get("focus")
+    shown = state.get("focus") if state.get("focus") is not None else len(state.get("turns", [])) - 1
+    if state.get("view") == "ask" and state.get("similar") is None and focus is not None and focus != shown:
+        state.history_before = focus
+    return {**here(), "focus": focus}
 
 
 def go_back() -> None:
@@ -52,6 +64,11 @@ def go_back() -> None:
     go(back)
     if back.get("view") == "ask":
         state.scroll = "turn"
+
+
+def show_site() -> None:
+    """A site picked in the sites view: its items, in view."""
+    state.scroll = SITE_ITEMS
 
 
 def switch_view() -> None:
@@ -72,6 +89,23 @@ def pick_period(key: str) -> None:
 
 def clear_period() -> None:
     state.period, state.chart = None, state.chart + 1
+
+
+def show_period(key: str, bounds: tuple[date, date] | None) -> None:
+    """The sidebar's date picker (`dates-{key}`) shows the period brushed on the timeline, and what it showed
+    before once the period is cleared: the two never disagree. Called before the picker is drawn."""
+    name = f"dates-{key}"
+    if not bounds or state.get("period_shown") == state.period:
+        return
+    if state.period:
+        if not state.get("period_shown"):
+            state.dates_before = state.get(name, bounds)
+        start, end = (date.fromisoformat(day) for day in state.period)
+        start, end = min(max(start, bounds[0]), bounds[1]), max(min(end, bounds[1]), bounds[0])
+        state[name] = (start, max(start, end))
+    else:
+        state[name] = state.pop("dates_before", bounds)
+    state.period_shown = state.period
 
 
 def show_all_turns() -> None:
@@ -100,7 +134,7 @@ def follow_link(shared: share.Shared, index: Index, key: str, bounds: tuple[date
     place: dict = {"view": shared.view or "ask", "focus": focus}
     if shared.like:
         place["similar"] = share.passage_at(index, shared.like, shared.at)[0]
-        state.similar_order = shared.order or "date"
+        state.similar_order = shared.order or share.DEFAULT_ORDER
     if shared.issue:
         place.update(view="issues", reading=reading_at(index, shared.issue, shared.at))
     elif shared.of:
@@ -108,3 +142,5 @@ def follow_link(shared: share.Shared, index: Index, key: str, bounds: tuple[date
     back = {"view": "ask", "focus": len(questions) if focus is None else focus} if shared.question and place["view"] != "ask" else None
     go(place, back=back)
     state.scroll = "turn" if place["view"] == "ask" and not shared.like and (questions or shared.question) else "top"
+    if place.get("site_pick"):
+        state.scroll = SITE_ITEMS  # the site's items, not the top of the sites view

@@ -11,6 +11,8 @@ passages sit in folded sections whose cards are drawn only once the reader opens
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from indexer.answer.answer import Answer
@@ -46,14 +48,15 @@ def show_answer(turn: conversation.Turn, n: int, labels: dict[str, str], lang: s
         not_found(answer, n, lang, note)
         return
     if answer.outcome == "related":
-        st.markdown(f":orange-badge[:material/help: {t('related', lang)}]")
+        st.markdown(f":orange-badge[{t('related', lang)}]")  # no icon: a screen reader read its name, "help"
         st.caption(t("related.help", lang))
     if answer.notice:
         st.warning(hl.escape_markdown(notice_text(answer.notice, lang)))
     st.markdown(hl.answer_markdown(answer.text))
     lines = [t("via_llm" if answer.via_llm else "extractive", lang), note]
-    if answer.quotes_language:
-        lines.append(t("quotes", lang, language=language_name(answer.quotes_language, lang)))
+    quoted = replace(answer, language=lang).quotes_language  # by the page's language, whatever the question's
+    if quoted:
+        lines.append(t("quotes", lang, language=language_name(quoted, lang)))
     st.caption(hl.escape_markdown(" ".join(filter(None, lines))))
     link = share.link(cards.page_url(), share.params_for(lang=lang, question=turn.question, filters=turn.settings.filters))
     cards.copy_link(link, lang)

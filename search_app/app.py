@@ -18,35 +18,48 @@ if ROOT not in sys.path:  # `streamlit run` puts search_app/ on the path, not th
 
 import streamlit as st  # noqa: E402
 
-from indexer.engine import Engine  # noqa: E402
-from search_app import actions, body, conversation, loading, share  # noqa: E402
-from search_app import filters as flt  # noqa: E402
+from indexer.config import Config  # noqa: E402
 from search_app import highlight as hl  # noqa: E402
+from search_app import naming  # noqa: E402
 from search_app.i18n import language_name, t  # noqa: E402
+
+# The first screen (the title) is drawn before the rest is imported and the engine loads (issue 23: the
+# first visit waited 9.7 s for anything); search, pandas and Altair come in with `page`.
 
 state = st.session_state
 DEFAULTS = {"turns": [], "view": "ask", "reading": None, "similar": None, "period": None, "chart": 0, "english": False}
 
 
 def main() -> None:
-    st.set_page_config(page_title="AI Brew", page_icon="☕")
-    for name, value in DEFAULTS.items():
-        state.setdefault(name, value)
+    folder = Config.from_env().index_dir
+    name = naming.archive_name(folder)
+    st.set_page_config(page_title=name or t("title.short"), page_icon="☕")
+    for key, value in DEFAULTS.items():
+        state.setdefault(key, value)
     state.pop("rerun_app", None)
     st.html(hl.STYLE)
-    body.guarded(page)()
+    hinted = state.english if "url" in state else st.query_params.get("lang") == "en"  # the link's language, unchecked
+    title, wait = st.empty(), st.empty()
+    title.title(naming.heading(name, "en" if hinted else "fr"))
+    if "url" not in state:  # the session's first screen, while the rest loads
+        wait.caption(t("loading", "en" if hinted else "fr"))
+    from search_app import body
+
+    body.guarded(page)(folder, name, title, wait)
 
 
-def page() -> None:
+def page(folder: Path, name: str | None, title, wait) -> None:
+    from search_app import actions, body, loading, share
+
     params = share.as_lists({k: st.query_params.get_all(k) for k in st.query_params})
     link = None
     if params != state.get("url"):  # the session's first run, or the reader went Back or Forward to this URL
         link, notes = share.read(params)
         state.english = link.lang == "en"
     lang = "en" if state.english else "fr"
-    st.title(t("title", lang))
-    folder = loading.index_dir()
+    title.title(naming.heading(name, lang))
     engine = loading.engine_or_notice(folder, lang)
+    wait.empty()
     if engine is None:
         return
     key = engine.index.path.name
@@ -59,9 +72,13 @@ def page() -> None:
     body.body(str(folder), settings, lang)
 
 
-def sidebar(engine: Engine, lang: str, key: str, bounds) -> conversation.Settings:
+def sidebar(engine, lang: str, key: str, bounds):
+    from search_app import actions, conversation, loading
+    from search_app import filters as flt
+
     bar, facts = st.sidebar, loading.index_facts(engine, key)
     bar.subheader(t("filters", lang))
+    actions.show_period(key, bounds)
     dates = bar.date_input(t("dates", lang), value=bounds, min_value=bounds[0], max_value=bounds[1], key=f"dates-{key}") if bounds else ()
     languages = bar.multiselect(t("languages", lang), facts["languages"], key=f"languages-{key}",
                                 format_func=partial(language_name, lang=lang), placeholder=t("all.languages", lang))
@@ -78,7 +95,7 @@ def sidebar(engine: Engine, lang: str, key: str, bounds) -> conversation.Setting
     with bar.expander(t("about", lang)):
         st.caption("  \n".join(hl.escape_markdown(t(f"index.{name}", lang, value=v)) for name, v in facts["status"].items()))
     filters = flt.build_filters(tuple(dates or ()), bounds, languages, chosen, state.period, sites)
-    return conversation.Settings(filters, k, bool(llm))
+    return conversation.Settings(filters, k, bool(llm), lang)
 
 
 main()

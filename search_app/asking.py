@@ -9,7 +9,7 @@ import streamlit as st
 
 from indexer.engine import MAX_QUESTION_CHARS, Engine, clean_question
 
-from . import actions, answers, conversation, landing, loading
+from . import actions, answers, cards, conversation, landing, loading
 from . import highlight as hl
 from . import scripts
 from . import timeline as tl
@@ -21,18 +21,46 @@ WARN_AT = MAX_QUESTION_CHARS - 100  # the counter under the question box shows f
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def example_questions(_engine: Engine, key: str, lang: str) -> list[str]:
-    """Questions about the archive's main subjects that the engine answers (once per build and language)."""
-    return landing.example_questions(_engine.index.passages, lang, lambda q: _engine.ask(q, k=3).found)
+def example_candidates(_engine: Engine, key: str, lang: str) -> list[str]:
+    """Questions about the archive's main subjects, to be checked (once per build and language)."""
+    return landing.candidate_questions(_engine.index.passages, lang)
 
 
-def question_box(lang: str) -> str | None:
-    """The question box, pinned at the page's bottom in every view, with its counter; a question typed, or None."""
+@st.cache_data(show_spinner=False, max_entries=256)
+def example_answered(_engine: Engine, key: str, question: str) -> bool:
+    """Whether the engine answers an example question (once per build)."""
+    return _engine.ask(question, k=3).found
+
+
+def show_examples(engine: Engine, key: str, lang: str, box) -> None:
+    """The example questions the engine answers, in `box`, each drawn as soon as it is checked."""
+    row = None
+
+    def answered(question: str) -> bool:
+        nonlocal row
+        if not example_answered(engine, key, question):
+            return False
+        if row is None:
+            box.markdown(f"**{t('welcome', lang)}**")
+            row = box.container(horizontal=True)
+        n = len(shown)
+        shown.append(question)
+        row.button(hl.escape_markdown(question), key=f"example-{n}", on_click=actions.ask, args=(question,))
+        return True
+
+    shown: list[str] = []
+    landing.example_questions(engine.index.passages, lang, answered, candidates=example_candidates(engine, key, lang))
+
+
+def question_box(lang: str, notes) -> str | None:
+    """The question box, pinned at the page's bottom in every view, with its counter; a question typed, or
+    None. A question too long is shortened, and `notes` (a container) says so."""
     typed = st.bottom.chat_input(t("ask", lang), key="question")  # no max_chars: the browser drops a longer paste silently
-    st.html(scripts.counter_script(MAX_QUESTION_CHARS, WARN_AT, t("counter", lang), t("counter.over", lang)),
-            unsafe_allow_javascript=True)
+    st.html(scripts.counter_script(MAX_QUESTION_CHARS, WARN_AT, t("counter", lang), t("counter.over", lang))
+            + scripts.skip_script(t("skip", lang)), unsafe_allow_javascript=True)
     if typed and len(" ".join(typed.split())) > MAX_QUESTION_CHARS:
-        st.warning(t("question.long", lang, n=MAX_QUESTION_CHARS))
+        notes.warning(t("question.long", lang, n=MAX_QUESTION_CHARS))
+        state.noted = True
     return clean_question(typed) if typed else None
 
 
@@ -46,18 +74,11 @@ def landing_screen(engine: Engine, key: str, lang: str) -> None:
         st.caption(t("span", lang, n=n, passages=passages, start=start, end=last))
     else:
         st.caption(t("span.undated", lang, n=n, passages=passages))
-    examples = example_questions(engine, key, lang)
-    if examples:
-        st.markdown(f"**{t('welcome', lang)}**")
-        row = st.container(horizontal=True)
-        for n, question in enumerate(examples):
-            row.button(hl.escape_markdown(question), key=f"example-{n}", on_click=actions.ask, args=(question,))
+    examples = st.container()  # filled last: the latest issues are drawn while the examples are checked
     st.markdown(f"**{t('latest', lang)}**")
     for info in landing.latest(issues):
-        day, title = st.columns([1, 4], vertical_alignment="center")
-        day.caption(info.date or t("undated", lang))
-        title.button(hl.escape_markdown(info.title), key=f"latest-{info.id}", type="tertiary",
-                     on_click=actions.open_issue, args=(info.id,))
+        cards.issue_row(info, f"latest-{info.id}", lang)
+    show_examples(engine, key, lang, examples)
 
 
 def ask_view(engine: Engine, settings: conversation.Settings, key: str, lang: str) -> None:
@@ -66,7 +87,7 @@ def ask_view(engine: Engine, settings: conversation.Settings, key: str, lang: st
     if question:
         state.turns.append(conversation.Turn(question, settings))
         state.focus, state.scroll = None, "turn"
-    conversation.follow(state.turns, settings)
+    conversation.follow(engine, state.turns, settings)
     if not state.turns:
         landing_screen(engine, key, lang)
         return

@@ -19,6 +19,7 @@ from .i18n import t
 
 state = st.session_state
 LOG = logging.getLogger("search_app")
+NOTES = "page-notes"  # the container of the page's notes (st-key-page-notes)
 
 
 def guarded(draw):
@@ -47,10 +48,10 @@ def body(folder: str, settings: conversation.Settings, lang: str) -> None:
     if engine is None:
         return
     key = engine.index.path.name
-    typed = asking.question_box(lang)  # pinned at the bottom; read first, as a question typed shows the question view
+    notes = st.container(key=NOTES)  # where the page says what it left out: brought into view with what it shows
+    typed = asking.question_box(lang, notes)  # pinned at the bottom; read first, as a question typed shows the question view
     if typed:
         actions.ask(typed)
-    notes = st.empty()
     controls(lang)
     if similar_shown(engine) is not None:
         browse.similar_view(engine, state.similar, lang)
@@ -63,7 +64,7 @@ def body(folder: str, settings: conversation.Settings, lang: str) -> None:
     keep_url(engine, settings, lang)
     if state.get("notes"):
         notes.warning(link_notes(state.notes, lang))
-    scroll()
+    scroll(noted=bool(state.get("notes")) or bool(state.pop("noted", False)))
 
 
 def controls(lang: str) -> None:
@@ -113,13 +114,30 @@ def keep_url(engine: Engine, settings: conversation.Settings, lang: str) -> None
         state.notes, state.notes_for = [], None
     if share.as_lists({k: st.query_params.get_all(k) for k in st.query_params}) != wanted:
         st.query_params.from_dict(wanted)
+    before = state.pop("history_before", None)
+    if before is not None and before < len(state.turns):  # an earlier answer's address, in history before this one
+        earlier = share.params_for(lang=lang, filters=settings.filters, question=state.turns[before].question)
+        state.scrolls = state.get("scrolls", 0) + 1
+        st.html(scripts.history_script(share.query_string(earlier), share.query_string(wanted), state.scrolls),
+                unsafe_allow_javascript=True)
     state.url = wanted
 
 
-def scroll() -> None:
-    """Bring what the reader just asked for into view: the latest (or focused) question, or the page's top."""
+def scroll(noted: bool = False) -> None:
+    """Bring what the reader just asked for into view: the latest (or focused) question, the passage an
+    issue was opened at (above the pinned question bar), an issue's head (its text starts high on a phone),
+    or the page's top. When the page has just said
+    what it left out (`noted`), its note comes first: it is brought to the top, what it is about below it."""
     target = state.pop("scroll", None)
-    if target:
+    if target and noted:
         state.scrolls = state.get("scrolls", 0) + 1
-        key = target if target.startswith("turn-") else None
+        st.html(scripts.bring_script(NOTES, state.scrolls), unsafe_allow_javascript=True)
+    elif target:
+        state.scrolls = state.get("scrolls", 0) + 1
+        reading = state.view == "issues" and state.similar is None and state.reading
+        anchor = browse.focus_anchor(state.reading) if reading else None
+        if anchor:
+            st.html(scripts.passage_script(anchor, state.scrolls), unsafe_allow_javascript=True)
+            return
+        key = target if target.startswith("turn-") or target == actions.SITE_ITEMS else browse.ISSUE_BACK if reading else None
         st.html(scripts.bring_script(key, state.scrolls), unsafe_allow_javascript=True)

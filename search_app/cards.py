@@ -59,3 +59,11 @@ def card(hit: Hit, rank: int | None, key: str, lang: str, *, used: Sequence[tupl
                        args=(hit.chunk_id, turn))
         with row:
             copy_link(share.link(page_url(), share.params_for(lang=lang, issue=hit.issue_id, at=hit.start)), lang)
+
+
+def issue_row(info, key: str, lang: str) -> None:
+    """An issue in a list: its date, then its title (a button that opens it) on the same line, a phone's too."""
+    with st.container(key=f"dated-{key}"):
+        day, title = st.columns([1, 4], vertical_alignment="center")
+        day.caption(info.date or t("undated", lang))
+        title.button(hl.escape_markdown(info.title), key=key, type="tertiary", on_click=actions.open_issue, args=(info.id,))

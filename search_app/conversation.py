@@ -16,11 +16,13 @@ TIMELINE_K = 50
 
 @dataclass(frozen=True)
 class Settings:
-    """What an answer depends on besides the question: the sidebar's filters, k and the LLM switch."""
+    """What an answer depends on besides the question: the sidebar's filters, k, the LLM switch and the
+    page's language (the language the answer's own words are in, whatever the question's)."""
 
     filters: Filters = Filters()
     k: int = 5
     llm: bool = False
+    lang: str = "fr"
 
 
 @dataclass
@@ -33,14 +35,40 @@ class Turn:
 def ask(engine: Engine, turn: Turn, on_token: Callable[[str], None] | None = None) -> Answer:
     """Answer `turn` with its settings; the LLM endpoint is used only when switched on and configured."""
     llm = LLMSettings.from_env() if turn.settings.llm else None
-    turn.answer = engine.ask(turn.question, k=turn.settings.k, filters=turn.settings.filters, llm=llm, on_token=on_token)
+    answer = engine.ask(turn.question, k=turn.settings.k, filters=turn.settings.filters, llm=llm, on_token=on_token)
+    turn.answer = in_page_language(engine, answer, turn.settings)
     return turn.answer
 
 
-def follow(turns: list[Turn], settings: Settings) -> None:
-    """The latest turn follows the sidebar: when its settings changed it is asked again."""
+def in_page_language(engine: Engine, answer: Answer, settings: Settings) -> Answer:
+    """`answer` speaking the page's language: a related answer's lead ("The archive does not report exactly
+    this: …", and "Here is what it says:") is written again in it, and the answer's language is the page's, so
+    that quotes in another language say so (`Answer.quotes_language`). The quotes stay as the archive wrote them."""
+    lang = settings.lang
+    if answer.language != lang and answer.outcome == "related" and answer.premise:
+        from indexer.answer.related import missing_part, not_reported, said_so
+
+        query = engine.read(answer.question)
+        missing = missing_part(query, engine.judge(query, engine.search(query, k=settings.k, filters=settings.filters)).signals)
+        mine = replace(query, language=answer.language)  # the language the answer speaks now
+        if not_reported(mine, missing) == answer.premise:  # the lead the engine wrote, read again the same way
+            theirs, lead = replace(query, language=lang), said_so(mine, missing, "\x00")[:-1]
+            if answer.text.startswith(lead):
+                answer.text = said_so(theirs, missing, answer.text[len(lead):])
+            elif answer.text.startswith(answer.premise):  # an LLM's answer after the lead
+                answer.text = not_reported(theirs, missing) + answer.text[len(answer.premise):]
+            answer.premise = not_reported(theirs, missing)
+    answer.language = lang
+    return answer
+
+
+def follow(engine: Engine, turns: list[Turn], settings: Settings) -> None:
+    """The latest turn follows the sidebar: when its settings changed it is asked again; when only the
+    page's language changed, its answer is written in it (`in_page_language`) without asking again."""
     if turns and turns[-1].settings != settings:
-        turns[-1] = Turn(turns[-1].question, settings)
+        last = turns[-1]
+        same = last.answer is not None and replace(last.settings, lang=settings.lang) == settings
+        turns[-1] = Turn(last.question, settings, in_page_language(engine, last.answer, settings) if same else None)
 
 
 def undated(filters: Filters) -> Filters:

@@ -56,9 +56,10 @@ def chart(frame: pd.DataFrame, *, x_title: str, y_title: str, site_title: str) -
         alt.Chart(frame)
         .mark_bar(size=7)
         .encode(
-            x=alt.X("day:T", title=x_title, scale=alt.Scale(type="utc", padding=16), axis=alt.Axis(format="%Y-%m-%d", labelAngle=0)),
+            x=alt.X("day:T", title=x_title, scale=alt.Scale(type="utc", padding=16),
+                    axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, labelOverlap="greedy", labelSeparation=6, tickCount=4)),
             y=alt.Y("sum(items):Q", title=y_title, axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("site:N", title=site_title),
+            color=alt.Color("site:N", title=site_title, legend=alt.Legend(orient="bottom", columns=2)),  # a phone's width for the bars
             tooltip=[alt.Tooltip("date:N", title=x_title), alt.Tooltip("site:N", title=site_title), alt.Tooltip("items:Q", title=y_title)],
         )
         .properties(height=240)

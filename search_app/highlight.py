@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from indexer.answer.answer import Answer
+if TYPE_CHECKING:  # the page's first screen imports this module: no search stack yet
+    from indexer.answer.answer import Answer
 
 from .scripts import checked
 
@@ -18,8 +19,7 @@ _CITATION = re.compile(r"\\\[(\d+)\\\]")
 
 STYLE = """<style>
 .aib-text { white-space: pre-wrap; line-height: 1.6; overflow-wrap: anywhere; }
-.aib-issue { max-height: 65vh; overflow-y: auto; padding: .75rem 1rem;
-  border: 1px solid rgba(128, 128, 128, .35); border-radius: .5rem; }
+.aib-issue { padding: .75rem 1rem; border: 1px solid rgba(128, 128, 128, .35); border-radius: .5rem; }
 .aib-passage { background: rgba(255, 200, 60, .16); border-radius: 2px; }
 mark.aib-used { background: #ffe08a; color: #1f1f1f; padding: 0 1px; border-radius: 2px; }
 .aib-meta { font-size: .9rem; margin-bottom: .35rem; }
@@ -28,12 +28,22 @@ mark.aib-used { background: #ffe08a; color: #1f1f1f; padding: 0 1px; border-radi
 .aib-badge-cited { background: rgba(33, 150, 83, .18); }
 .aib-badge-also { background: rgba(128, 128, 128, .18); }
 .aib-links a { margin-right: .6rem; white-space: nowrap; }
+.aib-sites { max-height: 320px; overflow-y: auto; border: 1px solid rgba(128, 128, 128, .35); border-radius: .5rem; }
+.aib-sites table { width: 100%; border-collapse: collapse; font-size: .9rem; }
+.aib-sites th { position: sticky; top: 0; background: rgb(240, 242, 246); text-align: left; }
+.aib-sites th, .aib-sites td { padding: .25rem .5rem; border-bottom: 1px solid rgba(128, 128, 128, .2); }
+.aib-sites td.aib-site { overflow-wrap: anywhere; }
+.aib-sites td.aib-items, .aib-sites td.aib-issues { text-align: right; }
 .aib-counter { font-size: .8rem; opacity: .8; text-align: right; padding: .1rem .75rem 0; }
 .aib-counter.aib-over { color: #c62828; opacity: 1; }
 [class*="st-key-latest-"] button p, [class*="st-key-issue-"] button p {
   text-decoration: underline; text-underline-offset: 3px; text-decoration-color: rgba(128, 128, 128, .6); }
 [data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"]) { opacity: 1 !important; visibility: visible !important; }
 [class*="st-key-turn-"] { scroll-margin-top: 4rem; }
+[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"] { scroll-padding: 4.5rem 0 10rem; }
+.aib-skip { position: fixed; left: 1rem; top: .5rem; z-index: 1000100; padding: .4rem .8rem; border-radius: .4rem;
+  background: #1f1f1f; color: #fff !important; transform: translateY(-200%); }
+.aib-skip:focus { transform: none; }
 @media (max-width: 640px) {
   [data-testid="stChatMessageAvatarUser"], [data-testid="stChatMessageAvatarAssistant"],
   [data-testid="stChatMessageAvatarCustom"] { display: none; }
@@ -42,7 +52,11 @@ mark.aib-used { background: #ffe08a; color: #1f1f1f; padding: 0 1px; border-radi
   [class*="st-key-card-"] button { padding: .1rem .45rem !important; min-height: 2.2rem !important; gap: .25rem !important; }
   [class*="st-key-card-"] button p { font-size: .82rem !important; }
   [class*="st-key-card-"] [data-testid="stHorizontalBlock"], [class*="st-key-card-"] .stHorizontalBlock { gap: .35rem !important; }
-  .aib-issue { max-height: 70vh; padding: .5rem .6rem; }
+  .aib-issue { padding: .5rem .6rem; }
+  .aib-sites table { font-size: .8rem; } .aib-sites .aib-first { display: none; }
+  [class*="st-key-dated-"] [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; gap: .6rem !important; }
+  [class*="st-key-dated-"] [data-testid="stColumn"] { min-width: 0 !important; }
+  [class*="st-key-dated-"] [data-testid="stColumn"]:first-child { flex: 0 0 5.6rem !important; }
 }
 </style>"""
 

@@ -61,11 +61,17 @@ def names(passages: Iterable[Chunk], *, n: int = 12) -> list[str]:
     return out
 
 
-def example_questions(passages: list[Chunk], lang: str, answered: Callable[[str], bool], *, n: int = 5) -> list[str]:
-    """Up to `n` questions in `lang` about the archive's most mentioned names that `answered` accepts."""
+def candidate_questions(passages: list[Chunk], lang: str, *, n: int = 5) -> list[str]:
+    """Questions in `lang` about the archive's most mentioned names, to pick `n` examples from."""
+    return [TEMPLATES.get(lang, TEMPLATES["fr"]).format(name) for name in names(passages, n=3 * n)]
+
+
+def example_questions(passages: list[Chunk], lang: str, answered: Callable[[str], bool], *, n: int = 5,
+                      candidates: list[str] | None = None) -> list[str]:
+    """Up to `n` questions in `lang` about the archive's most mentioned names that `answered` accepts, in
+    order (`answered` may draw each one as it is accepted)."""
     out = []
-    for name in names(passages, n=3 * n):
-        question = TEMPLATES.get(lang, TEMPLATES["fr"]).format(name)
+    for question in candidates if candidates is not None else candidate_questions(passages, lang, n=n):
         if answered(question):
             out.append(question)
         if len(out) >= n:

@@ -24,11 +24,6 @@ from search_app.i18n import t
 from search_app.timeline import Folded, folded
 
 
-def index_dir() -> Path:
-    """The index folder: AIBREW_INDEX, or index/."""
-    return Config.from_env().index_dir
-
-
 def index_key(folder: Path) -> str:
     """The live build's identity: its name and its manifest's modification time.
 
@@ -103,12 +98,8 @@ def index_facts(_engine: Engine, key: str) -> dict:
 
 
 def index_status(manifest: dict) -> dict[str, str | int]:
-    """What the sidebar shows about the index, from its manifest."""
+    """What the sidebar shows readers about the index, from its manifest: what it holds (not the model, the
+    build time or the files: those are the maintainer's, `python -m indexer stats`)."""
     counts = manifest.get("counts", {})
-    return {
-        "issues": counts.get("issues", 0),
-        "passages": counts.get("passages", 0),
-        "model": manifest.get("embedder", {}).get("model", "?"),
-        "built": manifest.get("built_at", "?").replace("T", " "),
-    }
+    return {"issues": counts.get("issues", 0), "passages": counts.get("passages", 0)}
 

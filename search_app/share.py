@@ -25,6 +25,9 @@ from indexer.search.index import Index
 from indexer.search.retrieve import Filters
 from indexer.search.similar import ORDERS
 
+DEFAULT_ORDER = "similarity"  # more like this: the closest first (newest first put weak neighbours first)
+PAGE_ORDERS = (DEFAULT_ORDER, *(o for o in ORDERS if o != DEFAULT_ORDER))  # the page's choices, its default first
+
 from .filters import day_of
 from .i18n import LANGUAGES
 
@@ -166,9 +169,11 @@ def check(shared: Shared, index: Index, bounds: tuple[date, date] | None) -> tup
 
 
 def passage_at(index: Index, issue_id: str, at: int) -> tuple[int, int, int] | None:
-    """(passage id, start, end) of the passage of `issue_id` that starts at `at`, or else holds it; None when none does."""
+    """(passage id, start, end) of the passage of `issue_id` that starts at `at`, or else holds it, or else (`at`
+    between two passages: on an item's heading) the next one; None when `at` is beyond the issue's last passage."""
     spans = [(n, p.start, p.end) for n, p in enumerate(index.passages) if p.issue_id == issue_id]
-    return next((s for s in spans if s[1] == at), None) or next((s for s in spans if s[1] <= at < s[2]), None)
+    return (next((s for s in spans if s[1] == at), None) or next((s for s in spans if s[1] <= at < s[2]), None)
+            or min((s for s in spans if s[1] > at), key=lambda s: s[1], default=None))
 
 
 def params_for(*, lang: str = "fr", question: str | None = None, filters: Filters = Filters(),
@@ -181,7 +186,7 @@ def params_for(*, lang: str = "fr", question: str | None = None, filters: Filter
             params[name] = value
     if (issue or like) and at is not None:
         params["at"] = str(at)
-    if like and order and order != ORDERS[0]:
+    if like and order and order != DEFAULT_ORDER:
         params["order"] = order
     if view and view != "ask" and not (issue or like):
         params["view"] = view
@@ -203,7 +208,12 @@ def params_for(*, lang: str = "fr", question: str | None = None, filters: Filter
 def link(base: str, params: Mapping[str, str | list[str]]) -> str:
     """`base` (the page's URL; its own query and fragment dropped) with `params` as its query string."""
     parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(params, doseq=True), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query_string(params)[1:], ""))
+
+
+def query_string(params: Mapping[str, str | list[str]]) -> str:
+    """'?' and `params` URL-encoded."""
+    return "?" + urlencode(params, doseq=True)
 
 
 def as_lists(params: Mapping) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import pytest
 
 from search_app.i18n import t
+from search_app.naming import heading
 from tests.llm_server import free_port
 
 pytestmark = pytest.mark.browser
@@ -33,6 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 120_000  # the machine is shared and slow: generous, but every wait is bounded
 AI_BREW = "La course aux données d’entraînement pour l’IA"
+TITLE_FR, TITLE_EN = heading("AI Weekly", "fr"), heading("AI Weekly", "en")  # named from the index: 10 of its 11 issues are AI Weekly
 OPENAI_YOUTUBE = "what did we write about OpenAI and YouTube?"
 TATIN = "What's the best pizza in Naples?"  # a subject the archive never mentions
 # The README's screenshots are written to docs/ only when asked (AIBREW_SCREENSHOTS=docs), so that a
@@ -151,12 +153,7 @@ def test_a_question_gets_an_answer_with_its_sources(browser, server, engine):
     page.set_viewport_size({"width": 1280, "height": 800})
     reply.get_by_role("button", name=t("open", "fr")).nth(expected.cited.index(deepest)).click()  # cited cards, in citing order
     page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
-    page.wait_for_function(  # the passage is scrolled into view inside the issue
-        """() => { const a = document.querySelector('[id^="aib-focus-"]'), box = document.querySelector('.aib-issue');
-                   if (!a || !box) return false; const r = a.getBoundingClientRect(), b = box.getBoundingClientRect();
-                   return box.scrollTop > 0 && r.top >= b.top && r.top < b.bottom && r.top >= 0 && r.top < innerHeight; }""",
-        timeout=30_000,
-    )
+    assert_marked_in_view(page)  # the passage is scrolled into view, above the pinned question bar
     assert page.locator(".aib-issue mark.aib-used").count() > 0
     page.screenshot(path=str(ARTIFACTS / "browser-issue.png"))
     page.close()
@@ -205,7 +202,7 @@ def test_shared_urls_open_a_question_and_an_issue_at_its_passage(browser, server
     reply = page.get_by_test_id("stChatMessage").nth(1)
     reply.locator(".aib-meta").first.wait_for(timeout=WAIT_MS)
     page.get_by_placeholder(t("ask", "en")).wait_for(timeout=WAIT_MS)  # ?lang=en
-    page.get_by_role("heading", name=t("title", "en")).wait_for(timeout=WAIT_MS)
+    page.get_by_role("heading", name=TITLE_EN).wait_for(timeout=WAIT_MS)
     articles = reply.locator("a[href^='https://'][title^='Read the article on ']")
     articles.first.wait_for(timeout=WAIT_MS)
     assert articles.count() > 0 and "anthropic.com" in " ".join(articles.all_inner_texts())
@@ -219,12 +216,7 @@ def test_shared_urls_open_a_question_and_an_issue_at_its_passage(browser, server
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{server}/?issue={quote(issue.id)}&at={passage.start}", timeout=WAIT_MS)
     page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
-    page.wait_for_function(
-        """() => { const a = document.querySelector('[id^="aib-focus-"]'), box = document.querySelector('.aib-issue');
-                   if (!a || !box) return false; const r = a.getBoundingClientRect(), b = box.getBoundingClientRect();
-                   return box.scrollTop > 0 && r.top >= b.top && r.top < b.bottom; }""",
-        timeout=30_000,
-    )
+    assert_marked_in_view(page)
     assert page.locator(f"#aib-focus-{passage.start}-{passage.end}").count() == 1
     page.close()
 
@@ -243,7 +235,7 @@ def test_the_sites_view_and_more_like_this(browser, server):
     page = open_page(browser, server)
     pick_view(page, "sites")
     page.get_by_text(t("sites.title", "fr")).wait_for(timeout=WAIT_MS)
-    page.get_by_test_id("stDataFrame").first.wait_for(timeout=WAIT_MS)
+    page.locator(".aib-sites td").first.wait_for(timeout=WAIT_MS)
     page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
     pick_site(page, "openai.com")
     page.locator("a[href^='https://'][title=\"Lire l'article sur openai.com\"]").first.wait_for(timeout=WAIT_MS)  # its items
@@ -429,7 +421,7 @@ def test_a_phone_gets_the_title_first_compact_cards_and_controls_on_the_page(bro
     page.goto(server, timeout=WAIT_MS)
     page.get_by_placeholder(t("ask", "fr")).wait_for(timeout=WAIT_MS)
     settled(page)
-    title = page.get_by_role("heading", name=t("title", "fr")).bounding_box()
+    title = page.get_by_role("heading", name=TITLE_FR).bounding_box()
     assert 0 <= title["y"] < 200, title  # the landing opens at its top
     assert page.get_by_test_id("stSidebar").get_attribute("aria-expanded") != "true"  # folded on a phone
     views, english = page.get_by_test_id("stButtonGroup"), page.get_by_text(t("english", "fr"), exact=True)
@@ -445,7 +437,7 @@ def test_a_phone_gets_the_title_first_compact_cards_and_controls_on_the_page(bro
         assert len(rows) == 1, rows  # one row of controls
     assert reply.bounding_box()["height"] < 2600  # it was 5,300 px
     english.click()
-    page.get_by_role("heading", name=t("title", "en")).wait_for(timeout=WAIT_MS)
+    page.get_by_role("heading", name=TITLE_EN).wait_for(timeout=WAIT_MS)
     page.close()
 
 
@@ -467,9 +459,9 @@ def test_reader_facing_details(browser, server):
     assert not any(name in examples.all_inner_texts()[n] for n in range(examples.count())
                    for name in ("Upmynt", "Alpha Signal", "Superhuman", "TLDR"))  # subjects, not the sources items credit
     sidebar = page.get_by_test_id("stSidebar")
-    assert not sidebar.get_by_text(re.compile("^Modèle|^Construit le")).first.is_visible()  # behind "About this index"
+    assert not sidebar.get_by_text(re.compile("^Numéros : ")).first.is_visible()  # behind "About this index"
     sidebar.get_by_text(t("about", "fr")).click()
-    sidebar.get_by_text(re.compile("Modèle : ")).wait_for(timeout=WAIT_MS)
+    sidebar.get_by_text(re.compile("Numéros : ")).wait_for(timeout=WAIT_MS)
     latest = page.locator("[class*='st-key-latest-'] button p").first
     assert "underline" in latest.evaluate("e => getComputedStyle(e).textDecorationLine")  # titles look clickable
     box = page.get_by_placeholder(t("ask", "fr"))
@@ -507,6 +499,295 @@ def test_the_link_to_share_has_a_copy_button_in_view(browser, server):
     assert "survol" not in help_text.inner_text()
     page.close()
 
+
+# --- round four (issue 23): the passage in view, every note seen, items that keep their titles ----------------
+
+ZOOM = {"width": 640, "height": 450}  # 1280x900 at 200 % zoom: the CSS pixels a reader has
+VIEWPORTS = [DESKTOP, PHONE, ZOOM]
+VIEWPORT_IDS = ["1280x900", "390x844", "200pc-zoom"]
+VISIBLE = """() => { const head = document.querySelector('[data-testid="stHeader"]'), bar = document.querySelector('[data-testid="stBottom"]');
+  return {top: head ? head.getBoundingClientRect().bottom : 0, bottom: bar ? bar.getBoundingClientRect().top : innerHeight}; }"""
+MARKED = """() => { const marks = document.querySelectorAll('.aib-issue mark.aib-used');
+  const parts = marks.length ? marks : document.querySelectorAll('.aib-issue .aib-passage');
+  return [...parts].map(m => { const r = m.getBoundingClientRect(); return [r.top, r.bottom]; }).filter(r => r[1] > r[0]); }"""
+
+
+def zoomed_page(browser, viewport):
+    """A page at `viewport`; ZOOM is drawn with two device pixels per CSS pixel, as 200 % zoom is."""
+    page = browser.new_page(viewport=viewport, device_scale_factor=2 if viewport is ZOOM else 1)
+    page.set_default_timeout(WAIT_MS)
+    return page
+
+
+def visible_part(page) -> dict:
+    """The part of the screen a reader sees text in: below the page's header, above the pinned question bar."""
+    return page.evaluate(VISIBLE)
+
+
+def assert_marked_in_view(page) -> None:
+    """The issue's marked sentences (or, with none, its shaded passage) sit in the visible part of the screen;
+    when they are taller than it, the first ones do, from its top."""
+    with suppress(Exception):  # the page scrolls once it is drawn; a hang guard, then the assertions say what is wrong
+        page.wait_for_function(f"() => {{ const v = ({VISIBLE})(), m = ({MARKED})();"
+                               " return m.length && m[0][0] >= v.top && m[0][1] <= v.bottom; }", timeout=30_000)
+    page.wait_for_timeout(1500)  # and it stays there
+    view, marked = visible_part(page), page.evaluate(MARKED)
+    assert marked, "nothing marked in the issue"
+    first, last = marked[0][0], max(bottom for _, bottom in marked)
+    assert view["top"] <= first < view["bottom"] - 20, (view, marked[:3])
+    if last - first <= view["bottom"] - view["top"]:
+        assert last <= view["bottom"], (view, first, last)  # all of it above the bar
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_the_issue_opens_with_the_marked_sentences_above_the_question_bar(browser, server, engine, viewport):
+    expected = engine.ask(OPENAI_YOUTUBE)
+    page = zoomed_page(browser, viewport)
+    page.goto(server, timeout=WAIT_MS)
+    ask_in_browser(page, OPENAI_YOUTUBE, answered=0)
+    settled(page)
+    deepest = max(expected.cited, key=lambda n: expected.hits[n - 1].start)  # the cited passage furthest down its issue
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    opener = reply.get_by_role("button", name=t("open", "fr")).nth(expected.cited.index(deepest))
+    opener.click()
+    try:
+        page.locator(".aib-issue").wait_for(timeout=30_000)
+    except Exception:  # noqa: BLE001 - seen once in 5 runs on the loaded phone run: the click was lost; once more
+        if page.locator(".aib-issue").count() == 0 and opener.count():
+            opener.click()
+    page.locator(".aib-issue mark.aib-used").first.wait_for(timeout=WAIT_MS)
+    assert_marked_in_view(page)
+    screenshot(page, ARTIFACTS / f"issue-{viewport['width']}.png")
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_a_link_to_a_passage_opens_with_it_above_the_question_bar(browser, server, engine, viewport):
+    passages = [p for p in engine.index.passages if p.issue_id == "AI_Weekly_Dec7-12_2025"]
+    page = zoomed_page(browser, viewport)
+    for passage in (passages[len(passages) * 3 // 4], passages[-1]):  # far down its issue, and its last
+        page.goto(f"{server}/?issue={passage.issue_id}&at={passage.start}", timeout=WAIT_MS)
+        page.locator(f"#aib-focus-{passage.start}-{passage.end}").wait_for(state="attached", timeout=WAIT_MS)
+        assert_marked_in_view(page)
+    page.close()
+
+
+NOTED_LINKS = [("from=2025-13&q=Mistral", t("link.bad_date", "fr")),
+               (f"q={quote('Qu’a-t-on écrit sur Mistral ? ' * 20)}", t("link.long_question", "fr"))]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+@pytest.mark.parametrize(("query", "said"), NOTED_LINKS, ids=["bad-date", "long-question"])
+def test_a_note_about_a_link_that_asks_a_question_is_in_view(browser, server, viewport, query, said):
+    page = zoomed_page(browser, viewport)
+    page.goto(f"{server}/?{query}", timeout=WAIT_MS)
+    page.get_by_test_id("stChatMessage").nth(1).locator(".aib-meta, [data-testid='stAlert']").first.wait_for(timeout=WAIT_MS)
+    settled(page)
+    page.wait_for_timeout(1500)
+    note = page.get_by_test_id("stAlert").filter(has_text=said)
+    box, view = note.bounding_box(), visible_part(page)
+    assert view["top"] <= box["y"] and box["y"] + box["height"] <= view["bottom"], (box, view)
+    question = page.get_by_test_id("stChatMessage").nth(0).bounding_box()
+    assert question["y"] < view["bottom"], question  # what it is about starts below it, in view
+    page.close()
+
+
+def test_a_question_typed_too_long_says_so_in_view(browser, server):
+    page = open_page(browser, server)
+    page.set_viewport_size(DESKTOP)
+    ask_in_browser(page, OPENAI_YOUTUBE, answered=0)
+    box = page.get_by_placeholder(t("ask", "fr"))
+    box.fill("Qu'a fait Mistral ? " * 30)
+    box.press("Enter")
+    note = page.get_by_test_id("stAlert").filter(has_text=t("question.long", "fr", n=500))
+    note.wait_for(timeout=WAIT_MS)
+    settled(page)
+    page.wait_for_timeout(1500)
+    shown, view = note.bounding_box(), visible_part(page)
+    assert view["top"] <= shown["y"] and shown["y"] + shown["height"] <= view["bottom"], (shown, view)
+    page.close()
+
+
+def test_readers_see_no_model_build_time_or_file_name(browser, server, engine):
+    page = new_page(browser, DESKTOP)
+    page.goto(server, timeout=WAIT_MS)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text(t("about", "fr")).click()
+    sidebar.get_by_text(t("index.issues", "fr", value=len(engine.index.issues))).wait_for(timeout=WAIT_MS)
+    shown = sidebar.inner_text()
+    assert engine.index.model not in shown and "Modèle" not in shown and "Construit" not in shown
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", shown)  # no build time
+    issue = "AI_Weekly_Dec20-26_2025_UPDATED"
+    page.goto(f"{server}/?issue={issue}", timeout=WAIT_MS)
+    page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
+    settled(page)
+    above = page.get_by_test_id("stMain").inner_text().split(page.locator(".aib-issue").inner_text()[:40])[0]
+    assert ".html" not in above and "_UPDATED" not in above and "Fichier" not in above, above
+    page.close()
+
+
+def test_an_english_page_speaks_english_to_a_french_question(browser, server, engine):
+    assert engine.ask(GROQ).outcome == "related" and engine.ask(GROQ).language == "fr"
+    page = new_page(browser, DESKTOP)
+    page.goto(f"{server}/?lang=en", timeout=WAIT_MS)
+    page.get_by_placeholder(t("ask", "en")).wait_for(timeout=WAIT_MS)
+    ask_in_browser(page, GROQ, answered=0, lang="en")
+    settled(page)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    shown = reply.inner_text()
+    assert t("related", "en") in shown and "The archive does not report exactly this" in shown, shown[:600]
+    assert "L'archive ne rapporte pas" not in shown and "Voici ce qu'elle en dit" not in shown
+    assert t("quotes", "en", language="French") in shown  # the quotes are the archive's French, and it says so
+    assert "help" not in reply.get_by_test_id("stMarkdown").first.inner_text()  # the badge: no icon read aloud as "help"
+    page.get_by_text(t("english", "en"), exact=True).click()  # the French page: the same answer in French
+    page.get_by_role("heading", name=re.compile("l'archive")).wait_for(timeout=WAIT_MS)
+    settled(page)
+    shown = page.get_by_test_id("stChatMessage").nth(1).inner_text()
+    assert "L'archive ne rapporte pas exactement cela" in shown and "Les citations viennent" not in shown
+    page.close()
+
+
+def test_back_from_an_issue_opened_from_an_earlier_answer_returns_to_that_answer(browser, server):
+    page = new_page(browser, DESKTOP)
+    page.goto(server, timeout=WAIT_MS)
+    ask_in_browser(page, MISTRAL, answered=0)
+    ask_in_browser(page, OPENAI_YOUTUBE, answered=1)
+    settled(page)
+    page.wait_for_url(re.compile(r"\?q=what"), timeout=WAIT_MS)
+    earlier = page.get_by_test_id("stChatMessage").nth(1)
+    earlier.get_by_test_id("stExpander").first.get_by_text(t("sources", "fr"), exact=False).click()  # its sources, folded
+    earlier.get_by_role("button", name=t("open", "fr")).first.click()
+    page.locator(".aib-issue").wait_for(timeout=WAIT_MS)
+    page.wait_for_url(re.compile(r"\?issue="), timeout=WAIT_MS)
+    settled(page)
+    page.go_back()
+    page.locator(".aib-issue").wait_for(state="detached", timeout=WAIT_MS)
+    settled(page)
+    page.wait_for_timeout(1500)
+    assert "q=Qu%27a-t-on+%C3%A9crit+sur+Mistral" in page.url or "Mistral" in page.url, page.url
+    assert page.get_by_test_id("stChatMessage").count() == 4  # both answers shown again, not asked again
+    question = page.get_by_test_id("stChatMessage").nth(0)
+    assert question.get_by_test_id("stMarkdown").inner_text().strip() == MISTRAL
+    top = question.bounding_box()["y"]
+    assert 0 <= top <= 0.25 * DESKTOP["height"], top  # the answer being read, in view
+    page.close()
+
+
+FOCUSED = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+  return {inMain: !!e.closest('[data-testid="stMain"]') && !e.closest('[data-testid="stBottom"]'),
+          top: r.top, bottom: r.bottom, text: (e.textContent || '').slice(0, 30)}; }"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_keyboard_focus_is_never_under_the_question_bar_and_the_box_is_one_tab_away(browser, server, viewport):
+    page = zoomed_page(browser, viewport)
+    page.goto(server, timeout=WAIT_MS)
+    box = page.get_by_placeholder(t("ask", "fr"))
+    box.wait_for(timeout=WAIT_MS)
+    settled(page)
+    page.keyboard.press("Tab")  # the first Tab: a link to the question box
+    assert page.evaluate("() => document.activeElement.textContent") == t("skip", "fr")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.dataset.testid") == "stChatInputTextArea"
+    ask_in_browser(page, MISTRAL, answered=0)
+    settled(page)
+    page.get_by_test_id("stChatMessage").nth(1).get_by_test_id("stMarkdown").first.click()  # reading the answer
+    seen = 0
+    for _ in range(16):  # through the answer's controls and its sources' buttons and links
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(250)
+        focused, view = page.evaluate(FOCUSED), visible_part(page)
+        if focused["inMain"]:
+            seen += 1
+            assert view["top"] - 2 <= focused["top"] and focused["bottom"] <= view["bottom"] + 2, (focused, view)
+    assert seen >= 8
+    page.close()
+
+
+def test_a_sites_link_opens_at_that_sites_items(browser, server):
+    for viewport in (DESKTOP, PHONE):
+        page = new_page(browser, viewport)
+        page.goto(f"{server}/?view=sites&of=openai.com", timeout=WAIT_MS)
+        items = page.locator("[class*='st-key-site-items']")
+        items.wait_for(timeout=WAIT_MS)
+        settled(page)
+        page.wait_for_timeout(1500)
+        view, top = visible_part(page), items.bounding_box()["y"]
+        assert view["top"] - 2 <= top < view["top"] + 0.3 * (view["bottom"] - view["top"]), (top, view)
+        assert page.locator("[class*='st-key-site-items'] a[title=\"Lire l'article sur openai.com\"]").first.is_visible()
+        page.close()
+
+
+def test_a_phone_list_puts_each_date_beside_its_title(browser, server):
+    page = new_page(browser, PHONE)
+    for url in (server, f"{server}/?view=issues"):
+        page.goto(url, timeout=WAIT_MS)
+        rows = page.locator("[class*='st-key-dated-']")
+        rows.first.wait_for(timeout=WAIT_MS)
+        settled(page)
+        assert rows.count() >= 5
+        for n in range(rows.count()):
+            day = rows.nth(n).get_by_test_id("stCaptionContainer").bounding_box()
+            title = rows.nth(n).get_by_role("button").bounding_box()
+            assert day["x"] + day["width"] <= title["x"] + 1, (day, title)  # the date on the left
+            assert title["y"] <= day["y"] + day["height"] / 2 <= title["y"] + title["height"], (day, title)  # same line
+    page.close()
+
+
+def test_a_position_between_passages_opens_the_next_one_without_a_note(browser, server, engine):
+    passages = [p for p in engine.index.passages if p.issue_id == "AI_Weekly_Dec7-12_2025"]
+    after = next(p for prev, p in zip(passages, passages[1:]) if prev.end < p.start - 5)
+    page = new_page(browser, PHONE)
+    page.goto(f"{server}/?issue={after.issue_id}&at={after.start - 5}", timeout=WAIT_MS)  # on the item's heading
+    page.locator(f"#aib-focus-{after.start}-{after.end}").wait_for(state="attached", timeout=WAIT_MS)
+    settled(page)
+    assert page.get_by_test_id("stAlert").count() == 0  # no "position hors du numéro"
+    assert_marked_in_view(page)
+    page.close()
+
+
+def test_more_like_this_puts_the_closest_first_and_the_page_is_named_after_the_newsletter(browser, server):
+    page = open_page(browser, server)
+    assert page.title() == "AI Weekly"
+    page.get_by_role("heading", name=TITLE_FR).wait_for(timeout=WAIT_MS)
+    ask_in_browser(page, OPENAI_YOUTUBE, answered=0)
+    page.get_by_test_id("stChatMessage").nth(1).get_by_role("button", name=t("similar", "fr")).first.click()
+    page.get_by_text(t("similar.title", "fr")).wait_for(timeout=WAIT_MS)
+    settled(page)
+    checked = page.get_by_test_id("stRadio").locator("input:checked")
+    assert checked.evaluate("e => e.closest('label').innerText").strip() == t("similar.similarity", "fr")
+    page.close()
+
+
+def test_a_phone_sees_the_whole_sites_table_and_chart(browser, server):
+    page = new_page(browser, PHONE)
+    page.goto(f"{server}/?view=sites", timeout=WAIT_MS)
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=WAIT_MS)
+    settled(page)
+    table = page.locator(".aib-sites")
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # no column cut off on the right
+    assert table.locator("th").filter(has_text=t("sites.col.last", "fr")).is_visible()
+    chart = page.get_by_test_id("stVegaLiteChart").first.bounding_box()
+    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= PHONE["width"], chart
+    screenshot(page.get_by_test_id("stVegaLiteChart").first, ARTIFACTS / "sites-chart-phone.png")
+    page.close()
+
+
+def test_an_issue_opened_without_a_passage_starts_with_its_text_high_on_a_phone(browser, server):
+    page = new_page(browser, PHONE)
+    page.goto(f"{server}/?view=issues", timeout=WAIT_MS)
+    page.locator("[class*='st-key-issue-AI_Weekly_Dec7-12_2025'] button").click()
+    issue = page.locator(".aib-issue")
+    issue.wait_for(timeout=WAIT_MS)
+    settled(page)
+    page.wait_for_timeout(1500)
+    view = visible_part(page)
+    assert issue.bounding_box()["y"] < view["top"] + 0.5 * (view["bottom"] - view["top"]), issue.bounding_box()  # was 570 of 844
+    assert page.get_by_role("button", name=re.compile("^←")).bounding_box()["y"] >= view["top"] - 2  # its head in view
+    page.close()
+
+
+# --- last: this test rebuilds the served index with one issue, for the running server to pick up -----------
 
 PAYLOAD_ISSUE = """---
 date: 2024-05-14

@@ -39,10 +39,10 @@ def test_every_view_has_a_url():
     assert share.params_for(view="sites") == {"view": "sites"}
     assert share.params_for(view="sites", of="openai.com") == {"view": "sites", "of": "openai.com"}
     assert share.params_for(view="issues", of="openai.com") == {"view": "issues"}  # a site belongs to the Sites view
-    assert share.params_for(like="a", at=12, order="similarity") == {"like": "a", "at": "12", "order": "similarity"}
-    assert share.params_for(like="a", at=12, order="date") == {"like": "a", "at": "12"}  # the default order
+    assert share.params_for(like="a", at=12, order="date") == {"like": "a", "at": "12", "order": "date"}
+    assert share.params_for(like="a", at=12, order="similarity") == {"like": "a", "at": "12"}  # the default: closest first
     assert share.params_for(view="ask") == {}
-    for params in ({"view": "sites", "of": "openai.com"}, {"like": "a", "at": "12", "order": "similarity"}, {"view": "issues"}):
+    for params in ({"view": "sites", "of": "openai.com"}, {"like": "a", "at": "12", "order": "date"}, {"view": "issues"}):
         shared, notes = share.read({k: [v] for k, v in params.items()})
         assert notes == [] and share.params_for(view=shared.view, of=shared.of, like=shared.like, at=shared.at,
                                                 order=shared.order) == params
@@ -216,3 +216,17 @@ def test_more_like_this_leaves_its_own_issue_and_orders_by_date_or_similarity(en
     assert len({h.issue_id for h in by_date}) == len(by_date)  # one passage per issue
     assert [h.date or "" for h in by_date] == sorted((h.date or "" for h in by_date), reverse=True)
     assert [h.score for h in by_score] == sorted((h.score for h in by_score), reverse=True)
+
+
+def test_the_archive_is_named_after_most_of_its_issues_or_by_the_maintainer(built_index, monkeypatch):
+    from search_app.naming import ENV, archive_name, heading, newsletter_name
+
+    assert newsletter_name(["AI Weekly – 7-12 décembre 2025", "AI Weekly - 2-8 Novembre 2025", "La course aux données"]) == "AI Weekly"
+    assert newsletter_name(["AI Weekly – 1", "AI Brew : 2", "Sans nom", "Autre"]) is None  # no name shared by half
+    assert newsletter_name([]) is None
+    monkeypatch.delenv(ENV, raising=False)
+    assert archive_name(built_index) == "AI Weekly"  # 10 of its 11 issues
+    assert archive_name(built_index.parent / "nowhere") is None
+    monkeypatch.setenv(ENV, "  La  Lettre IA ")
+    assert archive_name(built_index) == "La Lettre IA"
+    assert heading("La Lettre IA", "en") == "La Lettre IA — the archive" and heading(None, "fr") == "L'archive de la newsletter"

@@ -148,14 +148,20 @@ def _fitting_prefix(text: str, pos: int, limit: int, budget: int, count: TokenCo
     return n, tokens
 
 
+def _first_label(first: _Unit, second: _Unit) -> str:
+    """The title of two merged units: the first one's, the passage starts with its text (the second's
+    heading is inside the passage, before its own text); the second's when the first has none."""
+    return first.section or second.section
+
+
 def _merge_tiny(units: list[_Unit], text: str, settings: ChunkSettings, count: TokenCounter) -> list[_Unit]:
-    """Merge each unit under `tiny_tokens` into its next (else previous) neighbour while it fits."""
+    """Merge each unit under `tiny_tokens` into its next (else previous) neighbour while it fits; the
+    merged passage is titled after the item its text starts with (`_first_label`)."""
     merged: list[_Unit] = []
     carry: _Unit | None = None
     for unit in units:
         if carry is not None:
-            label = unit.section if unit.tokens >= carry.tokens else carry.section
-            joined = _Unit(label, carry.start, unit.end, count(text[carry.start : unit.end]))
+            joined = _Unit(_first_label(carry, unit), carry.start, unit.end, count(text[carry.start : unit.end]))
             if joined.tokens <= settings.max_tokens:
                 unit = joined
             else:
@@ -168,7 +174,6 @@ def _merge_tiny(units: list[_Unit], text: str, settings: ChunkSettings, count: T
     if carry is not None:
         if merged and count(text[merged[-1].start : carry.end]) <= settings.max_tokens:
             last = merged.pop()
-            label = last.section if last.tokens >= carry.tokens else carry.section
-            carry = _Unit(label, last.start, carry.end, count(text[last.start : carry.end]))
+            carry = _Unit(_first_label(last, carry), last.start, carry.end, count(text[last.start : carry.end]))
         merged.append(carry)
     return merged

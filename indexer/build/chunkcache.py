@@ -23,7 +23,7 @@ from indexer.build.chunk import embed_text
 from indexer.records import Chunk, Issue
 from indexer.text.sentences import sentence_spans
 
-CHUNKER_VERSION = 3  # 3: giant sentences cut in linear time (chunk._cut)
+CHUNKER_VERSION = 4  # 3: giant sentences cut in linear time (chunk._cut); 4: merged passages titled after their first item
 Span = tuple[int, int]
 T = TypeVar("T")
 

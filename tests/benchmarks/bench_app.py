@@ -1,6 +1,11 @@
-"""How long a reader waits for an answer, warm: in the real browser, and for Engine.ask alone.
+"""How long a reader waits for an answer, warm: in the real browser, and for Engine.ask alone; and, with
+--first-visit, how long the first visit after the server starts waits for the page.
 
-    python tests/benchmarks/bench_app.py [INDEX_DIR] [--rebuild]
+    python tests/benchmarks/bench_app.py [INDEX_DIR] [--rebuild] [--first-visit N]
+
+--first-visit N starts `streamlit run` N times; each time, once it answers its health check, one Chromium
+page opens it and times, from the request, the title, the question box and the first and the last example
+question on the screen (each a fresh server: nothing loaded, nothing cached).
 
 INDEX_DIR (default index/) is built over archive/ and ../shared/corpora/ai-weekly-fr when it holds
 no index yet (or with --rebuild). The browser figure is the time from pressing Enter in the question
@@ -12,6 +17,7 @@ before each one, so both see the same machine load. Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -75,8 +81,33 @@ def measure(index_dir: Path) -> tuple[list[float], list[float]]:
         return browser_times, engine_times
 
 
+def first_visits(index_dir: Path, runs: int) -> dict[str, list[float]]:
+    """Seconds from the request to each part of the first screen, for `runs` fresh servers."""
+    from search_app.i18n import t
+
+    found: dict[str, list[float]] = {"title": [], "question box": [], "first example": [], "all examples": []}
+    with chromium() as browser:
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as logs, streamlit_server(index_dir, Path(logs) / "server.log") as url:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                started = time.perf_counter()
+                page.goto(url, timeout=120_000)
+                page.get_by_role("heading", name=re.compile("archive")).first.wait_for(timeout=120_000)
+                found["title"].append(time.perf_counter() - started)
+                page.get_by_placeholder(t("ask", "fr")).wait_for(timeout=120_000)
+                found["question box"].append(time.perf_counter() - started)
+                examples = page.get_by_role("button", name=re.compile("^Qu'a-t-on écrit sur "))
+                examples.first.wait_for(timeout=120_000)
+                found["first example"].append(time.perf_counter() - started)
+                page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]').dataset.testScriptState === 'notRunning'",
+                                       timeout=120_000)
+                found["all examples"].append(time.perf_counter() - started)
+                page.close()
+    return found
+
+
 def row(name: str, times: list[float]) -> str:
-    p90 = statistics.quantiles(times, n=10, method="inclusive")[8]
+    p90 = statistics.quantiles(times, n=10, method="inclusive")[8] if len(times) > 1 else times[0]
     return f"| {name} | {len(times)} | {statistics.median(times):.2f} | {p90:.2f} | {min(times):.2f} | {max(times):.2f} |"
 
 
@@ -84,8 +115,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index_dir", nargs="?", type=Path, default=REPO / "index")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index first")
+    parser.add_argument("--first-visit", type=int, metavar="N", help="time the first page after N fresh server starts instead")
     args = parser.parse_args()
     ensure_index(args.index_dir, args.rebuild)
+    if args.first_visit:
+        print("| first visit after the server starts | runs | median s | p90 s | min s | max s |")
+        print("|---|---|---|---|---|---|")
+        for name, times in first_visits(args.index_dir, args.first_visit).items():
+            print(row(f"request → {name} on screen", times))
+        return
     browser, engine = measure(args.index_dir)
     print("| measure (warm) | questions | median s | p90 s | min s | max s |")
     print("|---|---|---|---|---|---|")
