@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.answer.answer import NOT_FOUND, is_noise
+from indexer.answer.answer import NOT_FOUND
 from indexer.measure.calibrate import cross_validate, fit_rule, folds_of, score
 from indexer.answer.evidence import cognates, support
 from indexer.answer.found import Rule, Signals, decide, load_rule
 from indexer.measure.golden import ABSENT_KINDS, Evidence, GoldenQuestion, Outcome, load_questions, repeats
-from indexer.text.prose import is_filler, needs_antecedent
+from indexer.text.prose import is_filler, is_noise, needs_antecedent
 from indexer.text.query import Name, Query, mentions, names, query_language, read_query
 from tests.conftest import PIAF
 from tests.test_indexer import AI_BREW, cli

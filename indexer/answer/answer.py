@@ -21,9 +21,9 @@ from typing import Sequence
 import numpy as np
 
 from indexer.answer.evidence import Support, names_in, parts_held
+from indexer.answer.quotes import Candidate, Sentence, candidates, headline_of, headlined, same_fact, select, with_antecedents
 from indexer.search.index import Index
-from indexer.text.lexical import tokenize
-from indexer.text.prose import is_filler, is_noise, is_teaser, needs_antecedent
+from indexer.text.prose import is_teaser, needs_antecedent
 from indexer.text.quantity import quantities
 from indexer.text.query import Query
 from indexer.records import Hit
@@ -35,22 +35,6 @@ NOT_FOUND = {
 # What the archive does with a question: it answers it; it mentions the subject but does not report
 # what was asked (the answer says so, then what the archive does say); or nothing in it is about it.
 OUTCOMES = ("answered", "related", "none")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    citation: int  # 1-based number of its passage among the answer's sources
-    issue_id: str
-    start: int  # offsets into the issue text
-    end: int
-    score: float
-    context: str = ""  # the item's title, shown before a sentence that refers back to it
-    kind: str = "sentence"  # 'headline' (a title line, never run into a sentence) or 'sentence'
-
-    @property
-    def shown(self) -> str:
-        return f"{self.context} : {self.text}" if self.context else self.text
 
 
 @dataclass
@@ -112,16 +96,6 @@ class Answer:
         }
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    sentence: Sentence  # its citation: its passage's rank among the hits (1-based), until _compose renumbers
-    row: int  # its row in the index's sentence arrays (-1: not a sentence of the index, e.g. a headline)
-
-    @property
-    def rank(self) -> int:
-        return self.sentence.citation
-
-
 MARGIN = 0.08  # sentences of the evidence passage within this of its best one are quoted with it
 MOST = 4  # sentences quoted at most (a title line and an antecedent come on top)
 LEAST = 3  # and at least, when the passage has them: a fact is often told over a few sentences
@@ -138,25 +112,25 @@ def fact_answer(index: Index, query: Query, hits: Sequence[Hit], *, evidence: in
     lead = evidence or 1
     pool = _pool(index, query, lead, hits[lead - 1])
     hit = hits[lead - 1]
-    chosen = _with_antecedents(index, hits, _told_from(index, pool), MOST + 1)
+    chosen = with_antecedents(index, hits, _told_from(index, pool), MOST + 1)
     headline = headline_of(index, hit, lead)
     if headline is not None and not any(same_fact(index, headline, c) for c in chosen):
         chosen = [headline] + [replace(c, sentence=replace(c.sentence, context="")) for c in chosen]
     if not chosen:  # nothing but headings: cite the passage itself
-        chosen = [_Candidate(Sentence(hit.text, lead, hit.issue_id, hit.start, hit.end, hit.score), -1)]
+        chosen = [Candidate(Sentence(hit.text, lead, hit.issue_id, hit.start, hit.end, hit.score), -1)]
     chosen += _from_others(index, query, hits, lead, chosen, supports)
     also = [r for r in also_reported(index, query, hits, lead, chosen, supports) if r not in {c.rank for c in chosen}]
     return _compose(query, hits, chosen, also)
 
 
-def _from_others(index: Index, query: Query, hits: Sequence[Hit], lead: int, chosen: list["_Candidate"],
-                 supports: Sequence[Support]) -> list["_Candidate"]:
+def _from_others(index: Index, query: Query, hits: Sequence[Hit], lead: int, chosen: list["Candidate"],
+                 supports: Sequence[Support]) -> list["Candidate"]:
     """The best sentence of each other passage that holds the evidence too (`supports`), when it scores
     within OTHERS_MARGIN of the lead's best: a long document may tell the fact in another passage."""
     best = max((c.sentence.score for c in chosen if c.row >= 0), default=None)
     if best is None:
         return []
-    out: list[_Candidate] = []
+    out: list[Candidate] = []
     for rank, held in enumerate(supports, 1):
         if len(out) >= OTHERS or rank == lead or rank > len(hits) or not held.complete:
             continue
@@ -168,13 +142,13 @@ def _from_others(index: Index, query: Query, hits: Sequence[Hit], lead: int, cho
     return out
 
 
-def _pool(index: Index, query: Query, rank: int, hit: Hit) -> list["_Candidate"]:
+def _pool(index: Index, query: Query, rank: int, hit: Hit) -> list["Candidate"]:
     """A passage's sentences that may be quoted, scored (similarity, words, what of the question they state)."""
-    pool = [c for c in _candidates(index, query, [(rank, hit)], OVERLAP, 0.0) if not is_teaser(c.sentence.text)]
+    pool = [c for c in candidates(index, query, [(rank, hit)], OVERLAP, 0.0) if not is_teaser(c.sentence.text)]
     return [replace(c, sentence=replace(c.sentence, score=c.sentence.score + PARTS * parts_held(query, c.sentence.text))) for c in pool]
 
 
-def _told_from(index: Index, pool: list[_Candidate]) -> list[_Candidate]:
+def _told_from(index: Index, pool: list[Candidate]) -> list[Candidate]:
     """The sentence that best holds the fact, then the ones after it in the passage that carry it on
     (the next one, and those within MARGIN of the best), at most MOST: the fact comes first, in the
     passage's own order."""
@@ -193,7 +167,7 @@ def _told_from(index: Index, pool: list[_Candidate]) -> list[_Candidate]:
 SAME_FACT = 0.93  # a passage of another issue whose sentence is this close to the quoted one reports the same fact
 
 
-def also_reported(index: Index, query: Query, hits: Sequence[Hit], lead: int, chosen: list["_Candidate"],
+def also_reported(index: Index, query: Query, hits: Sequence[Hit], lead: int, chosen: list["Candidate"],
                   supports: Sequence[Support], most: int = 3) -> list[int]:
     """Ranks of the other issues' passages that hold the evidence too (`supports`) and report the same
     fact: the same amount, or a sentence all but equal in meaning to one quoted."""
@@ -223,8 +197,8 @@ def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> 
     from indexer.answer.related import missing_part, not_reported, said_so
 
     subject = on_subject(query, hits, 0.0)
-    pool = _candidates(index, query, subject, 0.05, 0.01)
-    chosen = _headlined(index, hits, _with_antecedents(index, hits, _select(index, pool, 3, 1, 0.15, lead=None), 3), 4)
+    pool = candidates(index, query, subject, 0.05, 0.01)
+    chosen = headlined(index, hits, with_antecedents(index, hits, select(index, pool, 3, 1, 0.15, lead=None), 3), 4)
     answer = _compose(query, hits, chosen)
     missing = missing_part(query, signals)
     answer.outcome, answer.premise = "related", not_reported(query, missing)
@@ -244,135 +218,10 @@ def on_subject(query: Query, hits: Sequence[Hit], relative_score: float = 0.0) -
     return [(rank, hit) for n, rank, hit in named if n == most] if most else ranked
 
 
-def _candidates(index: Index, query: Query, subject: list[tuple[int, Hit]], overlap_weight: float,
-                rank_penalty: float) -> list[_Candidate]:
-    query_terms = set(query.terms)
-    n = max(len(index), 1)
-    weight = {t: float(np.log(1 + n / (1 + index.lexical.document_frequency(t)))) for t in query_terms}  # rare words count more
-    total = sum(weight.values())
-    pool = []
-    for rank, hit in subject:
-        text = index.issues[hit.issue_id].text
-        for row in index.sentences_of(hit.chunk_id):
-            _, start, end = (int(v) for v in index.sentence_spans[row])
-            sentence = text[start:end]
-            if is_noise(sentence) or is_filler(sentence):
-                continue
-            terms = set(tokenize(sentence, hit.language))
-            overlap = sum(weight[t] for t in query_terms & terms) / total if total else 0.0
-            similarity = float(index.sentence_vectors[row].astype(np.float32) @ query.vector)
-            score = similarity + overlap_weight * overlap - rank_penalty * rank
-            pool.append(_Candidate(Sentence(sentence, rank, hit.issue_id, start, end, score), row))
-    return pool
-
-
-def _select(index: Index, pool: list[_Candidate], most: int, least: int, margin: float, *, lead: int | None) -> list[_Candidate]:
-    """The best sentences within `margin` of the best, no fact twice; with `lead`, the evidence
-    passage's best sentence first whatever its score."""
-    order = sorted(pool, key=lambda c: -c.sentence.score)
-    if lead is not None:
-        first = next((c for c in order if c.rank == lead), None)
-        order = ([first] if first else []) + [c for c in order if c is not first]
-    chosen: list[_Candidate] = []
-    best = max((c.sentence.score for c in pool), default=0.0)
-    for c in order:
-        if len(chosen) >= most or (len(chosen) >= least and c.sentence.score < best - margin):
-            break
-        if not any(same_fact(index, c, other) for other in chosen):
-            chosen.append(c)
-    return chosen
-
-
-def same_fact(index: Index, a: _Candidate, b: _Candidate) -> bool:
-    """Two sentences that tell the same thing: the same text, vectors all but equal, or most of the
-    shorter one's words in the longer one (a fact told again in a later issue)."""
-    if a.sentence.text == b.sentence.text:
-        return True
-    if a.row >= 0 and b.row >= 0:
-        if float(index.sentence_vectors[a.row].astype(np.float32) @ index.sentence_vectors[b.row].astype(np.float32)) > 0.95:
-            return True
-    words_a, words_b = set(tokenize(a.sentence.text)), set(tokenize(b.sentence.text))
-    shorter = min(len(words_a), len(words_b))
-    return shorter >= 4 and len(words_a & words_b) >= 0.7 * shorter
-
-
-def _with_antecedents(index: Index, hits: Sequence[Hit], chosen: list[_Candidate], most: int = 5) -> list[_Candidate]:
-    """Each sentence that refers back gets the sentence before it in its passage (when that one is
-    prose), or else its item's title in front, so that 'L'entreprise a engagé…' says which one; at
-    most `most` sentences in all, the best first (one that cannot bring its antecedent is left out)."""
-    out: list[_Candidate] = []
-    taken = {(c.sentence.issue_id, c.sentence.start) for c in chosen}
-    for c in chosen:
-        if c.row < 0 or not needs_antecedent(c.sentence.text):
-            if len(out) < most:
-                out.append(c)
-            continue
-        before = _before(index, hits[c.rank - 1], c)
-        if before is None:
-            if len(out) < most:
-                out.append(_titled(hits[c.rank - 1], c))
-        elif (c.sentence.issue_id, before.sentence.start) in taken:
-            if len(out) < most:
-                out.append(c)
-        elif len(out) + 2 <= most:
-            out += [before, c]
-            taken.add((c.sentence.issue_id, before.sentence.start))
-    return out
-
-
-def _before(index: Index, hit: Hit, c: _Candidate) -> _Candidate | None:
-    """The prose sentence just before `c` in its passage, if there is one."""
-    rows = list(index.sentences_of(hit.chunk_id))
-    at = rows.index(c.row)
-    if at == 0:
-        return None
-    _, start, end = (int(v) for v in index.sentence_spans[rows[at - 1]])
-    text = index.issues[hit.issue_id].text[start:end]
-    if is_noise(text) or is_filler(text):
-        return None
-    return _Candidate(Sentence(text, c.rank, hit.issue_id, start, end, c.sentence.score), rows[at - 1])
-
-
-HEADLINE_REACH = 300  # characters before a passage its item's headline may stand in
-
-
-def headline_of(index: Index, hit: Hit, rank: int) -> "_Candidate | None":
-    """The passage's item headline, when its item has one just before it ('Nvidia achète Groq pour 20
-    milliards de dollars') that tells more than a label: a news item's headline often holds the fact
-    its summary leaves out."""
-    headline = hit.section.split(" › ")[-1].strip()
-    if not headline or headline == hit.title.strip() or is_noise(headline) or is_filler(headline) or is_teaser(headline):
-        return None
-    text = index.issues[hit.issue_id].text
-    start = text.rfind(headline, max(0, hit.start - HEADLINE_REACH), hit.start + len(headline))
-    if start < 0 or start >= hit.start:
-        return None
-    return _Candidate(Sentence(headline, rank, hit.issue_id, start, start + len(headline), hit.score, kind="headline"), -1)
-
-
-def _headlined(index: Index, hits: Sequence[Hit], chosen: list[_Candidate], most: int) -> list[_Candidate]:
-    """The lead passage's own headline first (`headline_of`), when not already said; at most `most`
-    sentences in all (the last one makes room)."""
-    if not chosen or chosen[0].row < 0:
-        return chosen
-    lead = chosen[0].rank
-    line = headline_of(index, hits[lead - 1], lead)
-    if line is None or any(same_fact(index, line, c) for c in chosen):
-        return chosen
-    same_item = [replace(c, sentence=replace(c.sentence, context="")) if c.rank == lead else c for c in chosen]
-    return ([line] + same_item)[:max(most, 1)]
-
-
-def _titled(hit: Hit, c: _Candidate) -> _Candidate:
-    """`c` with its item's title in front ('Nvidia s'offre Groq : L'entreprise…'), when it has one."""
-    title = hit.section.split(" › ")[-1].strip()
-    return replace(c, sentence=replace(c.sentence, context=title)) if title else c
-
-
 ALSO = {"fr": "Aussi rapporté dans", "en": "Also reported in"}
 
 
-def _compose(query: Query, hits: Sequence[Hit], chosen: list[_Candidate], also: Sequence[int] = ()) -> Answer:
+def _compose(query: Query, hits: Sequence[Hit], chosen: list[Candidate], also: Sequence[int] = ()) -> Answer:
     """The sentences grouped by passage (the lead passage first, then by best sentence), in archive
     order within a passage, a headline on its own line; sources renumbered in reading order (those
     reporting the same fact next), the uncited ones after them."""

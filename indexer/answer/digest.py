@@ -16,7 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
-from indexer.answer.answer import Answer, Sentence, _Candidate, _compose, headline_of, same_fact
+from indexer.answer.answer import Answer, _compose
+from indexer.answer.quotes import Candidate, Sentence, headline_of, same_fact
 from indexer.answer.evidence import Support, names_in, support
 from indexer.records import Hit
 from indexer.search.index import Index
@@ -46,7 +47,7 @@ def digest_answer(index: Index, query: Query, hits: Sequence[Hit], *, supports: 
         return None
     shown = _spread(items, most) if query.shape == "subject" else items[:most]
     sources = list(hits) + [i.hit for i in shown if i.rank > len(hits)]  # only the listed ones join the sources
-    lines: list[_Candidate] = []
+    lines: list[Candidate] = []
     for item in shown:
         rank = item.rank if item.rank <= len(hits) else len(hits) + 1 + [i.hit for i in shown if i.rank > len(hits)].index(item.hit)
         line = _line(index, query, replace(item, rank=rank))
@@ -86,9 +87,10 @@ _ASKING = frozenset("what did we write say said about newsletter archive tell ne
 def _beside_names(query: Query) -> bool:
     """Whether the subject has words of its own beside its names (not counting the words that ask)."""
     from indexer.text.query import content_words
+    from indexer.text.shape import subject_part
 
     named = {part for name in query.names for part in re.split(r"[\s.-]+", name.text) if part}
-    return any(w not in named and w not in _ASKING for w in content_words(query.text))
+    return any(w not in named and w not in _ASKING for w in content_words(subject_part(query.text)))
 
 
 def _naming(index: Index, query: Query) -> set[int]:
@@ -132,7 +134,7 @@ def _negated(date: str | None) -> tuple:
     return tuple(-ord(c) for c in (date or ""))
 
 
-def _line(index: Index, query: Query, item: _Item) -> list[_Candidate]:
+def _line(index: Index, query: Query, item: _Item) -> list[Candidate]:
     """One item's line: its headline and the one sentence that speaks most of the subject."""
     hit = item.hit
     headline = headline_of(index, hit, item.rank)
@@ -146,12 +148,12 @@ def _line(index: Index, query: Query, item: _Item) -> list[_Candidate]:
         similarity = float(index.sentence_vectors[row].astype(np.float32) @ query.vector) if query.vector is not None else 0.0
         key = (named, similarity)
         if best_key is None or key > best_key:
-            best, best_key = _Candidate(Sentence(text, item.rank, hit.issue_id, start, end, similarity), row), key
+            best, best_key = Candidate(Sentence(text, item.rank, hit.issue_id, start, end, similarity), row), key
     if headline is not None and best is not None and same_fact(index, headline, best):
         best = None  # the summary says the headline again
     line = [c for c in (headline, best) if c is not None]
     if not line:
-        line = [_Candidate(Sentence(hit.text[:300], item.rank, hit.issue_id, hit.start, hit.start + min(len(hit.text), 300),
+        line = [Candidate(Sentence(hit.text[:300], item.rank, hit.issue_id, hit.start, hit.start + min(len(hit.text), 300),
                                     hit.score), -1)]
     return line
 

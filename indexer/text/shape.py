@@ -38,6 +38,14 @@ _QUESTION = re.compile(
 )
 
 
+def subject_part(question: str) -> str:
+    """The question without the words that open an ask about the archive ('Qu'a-t-on écrit sur
+    Mistral ?' -> ' écrit sur mistral ?'), folded."""
+    text = fold(question).replace("’", "'").strip(" ¿¡\"«“")
+    match = _SUBJECT.search(text)
+    return text[match.end():] if match is not None and match.start() == 0 else text
+
+
 def shape_of(question: str, *, names: tuple[str, ...] = (), relations: tuple[str, ...] = (), asks: tuple[str, ...] = (),
              amounts: int = 0, content: tuple[str, ...] = ()) -> str:
     """'fact', 'subject' or 'list' (see the module's docstring). Bare keywords ask about a subject when

@@ -14,7 +14,7 @@ import argparse
 import itertools
 from pathlib import Path
 
-from indexer.answer.answer import extractive_answer
+from indexer.answer.shaped import extractive_answer
 from indexer.build.embed import load_embedder
 from indexer.engine import Engine
 from indexer.measure.evaluate import _answer_hit, load_squad, sample_questions
