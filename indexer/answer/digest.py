@@ -20,11 +20,10 @@ from indexer.answer.answer import Answer, _compose
 from indexer.answer.quotes import Candidate, Sentence, headline_of, same_fact
 from indexer.answer.evidence import Support, names_in, support
 from indexer.records import Hit
-from indexer.search.index import Index
+from indexer.search.index import Index, passages_naming
 from indexer.search.similar import hit_of
-from indexer.text.lexical import fold
 from indexer.text.prose import is_filler, is_noise, is_teaser
-from indexer.text.query import Query, mentioned
+from indexer.text.query import Query
 
 LINES = 6  # items listed at most
 THEME_SHARE = 0.6  # a theme's item scores at least this share of the best hit's fused score
@@ -96,18 +95,7 @@ def _beside_names(query: Query) -> bool:
 def _naming(index: Index, query: Query) -> set[int]:
     """Passages of the whole index that mention one of the question's names (by any of its forms),
     found through the lexical index's postings of each form's rarest word."""
-    found: set[int] = set()
-    for name in query.names:
-        for form in name.forms:
-            parts = [p for p in re.split(r"[-.\s]", form) if p]
-            if not parts:
-                continue
-            rarest = min(parts, key=index.lexical.document_frequency)
-            for i in index.lexical.passages_with(rarest):
-                p = index.passages[int(i)]
-                if mentioned(fold(f"{p.section}\n{p.text}"), name):
-                    found.add(int(i))
-    return found
+    return {i for name in query.names for form in name.forms for i in passages_naming(index, form)}
 
 
 def _list_items(query: Query, hits: Sequence[Hit], supports: Sequence[Support]) -> list[_Item]:

@@ -29,8 +29,9 @@ from typing import Sequence
 import numpy as np
 
 from indexer.answer.evidence import Support, cognates, support
-from indexer.text.query import Query, mentions
+from indexer.text.query import Query
 from indexer.records import Hit
+from indexer.search.index import passages_naming
 
 RULE_FILE = Path(__file__).with_name("found_rule.json")
 PROBE_SIZE = 256  # passages drawn once per index: the question's similarity to ordinary archive text
@@ -133,16 +134,11 @@ def _known(index, forms: tuple[str, ...], language: str) -> bool:
     A name of several parts or with a version ('claude 5', 'gpt-5.1') is looked for as written in the
     passages holding its rarest part."""
     for form in forms:
-        parts = [p for p in re.split(r"[-.\s]", form) if p]
-        if len(parts) < 2:
+        if len([p for p in re.split(r"[-.\s]", form) if p]) < 2:
             if index.lexical.document_frequency(form):
                 return True
-            continue
-        rarest = min(parts, key=index.lexical.document_frequency)
-        for i in index.lexical.passages_with(rarest):
-            p = index.passages[int(i)]
-            if mentions(f"{p.section}\n{p.text}", form):
-                return True
+        elif next(passages_naming(index, form), None) is not None:
+            return True
     return language == "en" and forms[0].isalpha() and len(forms[0]) >= 5 and \
         any(cognates(forms[0], word) for word in index.lexical.terms_starting(forms[0][:5]))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +14,7 @@ import numpy as np
 from indexer.build.embed import model_id_for
 from indexer.errors import IndexerError, IndexMismatch
 from indexer.text.lexical import LexicalIndex
+from indexer.text.query import mentions
 from indexer.records import Chunk, IssueInfo, Link
 from indexer.build.store import current_build, load_manifest, verify
 
@@ -122,3 +125,16 @@ def _links(db: sqlite3.Connection) -> dict[int, tuple[Link, ...]]:
     for passage, url, text, domain in db.execute("SELECT passage_id, url, text, domain FROM links ORDER BY passage_id, position"):
         out.setdefault(passage, []).append(Link(url, text, domain))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def passages_naming(index: Index, form: str):
+    """The ids of the passages that mention a name's folded form as written (`text.query.mentions`),
+    looked for among the passages holding its rarest part (the lexical index's postings)."""
+    parts = [p for p in re.split(r"[-.\s]", form) if p]
+    if not parts:
+        return
+    rarest = min(parts, key=index.lexical.document_frequency)
+    for i in index.lexical.passages_with(rarest):
+        p = index.passages[int(i)]
+        if mentions(f"{p.section}\n{p.text}", form):
+            yield int(i)
