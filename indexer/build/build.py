@@ -7,7 +7,6 @@ import json
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -20,17 +19,18 @@ from indexer.build.chunk import chunk_issue
 from indexer.build.chunkcache import CHUNKER_VERSION, ChunkCache, Chunked, chunk_cached, issue_key
 from indexer.config import Config
 from indexer.build import archivefiles
-from indexer.build.addonly import ARCHIVE, only_added
+from indexer.build.addonly import only_added
+from indexer.build.appendplan import INPUTS, AppendPlan, append_plan, appendable, has_archive_state, write_archive
 from indexer.build.appendstate import AppendState
 from indexer.build.dedupe import Boilerplate, Fingerprint, find_boilerplate, fingerprint, fingerprint_key, strip_boilerplate
 from indexer.build.embed import Embedder, load_embedder
 from indexer.errors import IndexerError, StrictSkip
-from indexer.text.lexical import TOKENIZER_VERSION, LexicalIndex, TermCounts, TermsMissing, tokenize
+from indexer.text.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize
 from indexer.read import read_archive, read_one
 from indexer.read.lang import detect_language
 from indexer.records import BuildSummary, Chunk, Issue, IssueInfo
 from indexer.build.versions import fold_versions
-from indexer.build.store import (append_faiss, append_sqlite, current_build, load_manifest, new_build_dir, publish, rebuild_lock, verify,
+from indexer.build.store import (append_faiss, append_sqlite, current_build, load_manifest, new_build_dir, publish, rebuild_lock,
                                  write_faiss, write_sqlite)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -50,7 +50,7 @@ def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progr
     summary = BuildSummary()
     index_dir = Path(config.index_dir)
     with rebuild_lock(index_dir), _chunk_cache(index_dir, summary) as chunk_cache:
-        if _has_archive_state(index_dir):
+        if has_archive_state(index_dir):
             embedder = embedder or load_embedder(config.model)
             if _add_only(config, embedder, chunk_cache, summary, strict, progress):
                 summary.seconds = time.monotonic() - started
@@ -102,7 +102,7 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
         chunked = _chunk(issues, config, embedder, chunk_cache, summary)
     inputs = _inputs(issues, config, embedder)
     state = (archive[0], AppendState.of(archive[1], issues, [done.chunks for done in chunked])) if archive else None
-    plan = _append_plan(index_dir, issues, chunked, inputs, config)
+    plan = append_plan(index_dir, issues, chunked, inputs, config)
     if plan is not None:
         k = plan.first_new
         return _append(plan, issues[k:], chunked[k:], inputs, config, embedder=embedder, progress=progress, summary=summary,
@@ -133,7 +133,7 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     (tmp / "bm25").mkdir()
     LexicalIndex.build([c.text for c in chunks], [c.language for c in chunks], terms=_terms(chunk_cache)).save(tmp / "bm25")
     _write_inputs(tmp, inputs)
-    _write_archive(tmp, state)
+    write_archive(tmp, state)
 
     summary.issues, summary.passages = len(issues), len(chunks)
     summary.languages = dict(Counter(c.language for c in chunks))
@@ -224,9 +224,6 @@ def _late_fill(cache: EmbeddingCache, embedder, chunks: list[Chunk], spans: list
     return len(rows)
 
 
-INPUTS = "inputs.json"  # in a build: what it was built from, so that the next rebuild can tell an append
-
-
 def _inputs(issues: list[Issue], config: Config, embedder: Embedder) -> dict:
     """What decides a build besides the embedder's vectors: the settings, and each issue read (after
     boilerplate was stripped, before versions were folded) as the chunk cache's key, in order."""
@@ -241,20 +238,6 @@ def _settings(config: Config, embedder: Embedder) -> dict:
 
 def _write_inputs(build: Path, inputs: dict) -> None:
     (build / INPUTS).write_text(json.dumps(inputs, separators=(",", ":")), encoding="utf-8")
-
-
-def _write_archive(build: Path, state: tuple[list[archivefiles.Record], AppendState] | None) -> None:
-    """What the build was read from (addonly.py), when the caller said (`rebuild` does)."""
-    if state is not None:
-        archivefiles.save(build / ARCHIVE, archivefiles.reader_stamp(), state[0])
-        state[1].save(build / ARCHIVE)
-
-
-def _has_archive_state(index_dir: Path) -> bool:
-    try:
-        return (current_build(index_dir) / ARCHIVE / archivefiles.FILES).is_file()
-    except IndexerError:
-        return False
 
 
 def _add_only(config: Config, embedder: Embedder, chunk_cache: ChunkCache, summary: BuildSummary, strict: bool,
@@ -284,67 +267,13 @@ def _add_only(config: Config, embedder: Embedder, chunk_cache: ChunkCache, summa
         if state.shares_passage_or_date(issue, done.chunks):
             return False
         state = state.with_passages(issue, done.chunks)
-    plan = _appendable(previous, manifest, sum(len(done.chunks) for done in chunked), len(before["issues"]), config, settings["model"])
+    plan = appendable(previous, manifest, sum(len(done.chunks) for done in chunked), len(before["issues"]), config, settings["model"])
     if plan is None:
         return False
     inputs = {"version": 1, "settings": settings, "issues": before["issues"] + [issue_key(issue, "") for issue in added.issues]}
     _append(plan, added.issues, chunked, inputs, config, embedder=embedder, progress=progress, summary=summary,
             hashes_before=len(added.state.hashes), archive=(added.records, state))
     return True
-
-
-@dataclass(frozen=True)
-class AppendPlan:
-    previous: Path  # the live build, checked against its manifest
-    manifest: dict
-    first_new: int  # issues[first_new:] are appended
-
-
-def _append_plan(index_dir: Path, issues: list[Issue], chunked: list[Chunked], inputs: dict, config: Config) -> AppendPlan | None:
-    """An append when the live build was built, with these settings, from exactly issues[:k] and
-    issues[k:] are new issues that fold with no other; None (a full build) otherwise."""
-    try:
-        previous = current_build(index_dir)
-        before = json.loads((previous / INPUTS).read_text(encoding="utf-8"))
-        manifest = load_manifest(previous)
-    except (IndexerError, OSError, ValueError):
-        return None
-    if not isinstance(before, dict) or before.get("version") != 1 or before.get("settings") != inputs["settings"]:
-        return None
-    known = before.get("issues")
-    k = len(known) if isinstance(known, list) else 0
-    if not 0 < k < len(issues) or inputs["issues"][:k] != known:
-        return None
-    if _folds_with_another(issues, chunked, k):
-        return None
-    return _appendable(previous, manifest, sum(len(done.chunks) for done in chunked[k:]), k, config, inputs["settings"]["model"])
-
-
-def _appendable(previous: Path, manifest: dict, new_passages: int, first_new: int, config: Config, model: str) -> AppendPlan | None:
-    """The plan to append `new_passages` to the live build `previous`, when it is an exact index that
-    stays under the HNSW threshold and its files match its manifest; else None."""
-    counts = manifest.get("counts", {})
-    if manifest.get("faiss") != "flat-ip" or not isinstance(counts.get("passages"), int) or \
-            counts["passages"] + new_passages >= config.hnsw_threshold:
-        return None  # an HNSW graph built in two steps is not the one built in one: rebuilt whole
-    try:
-        verify(previous, manifest, model=model)
-        TermCounts.load(previous / "bm25")
-    except (IndexerError, TermsMissing, OSError, ValueError):
-        return None
-    return AppendPlan(previous, manifest, first_new)
-
-
-def _folds_with_another(issues: list[Issue], chunked: list[Chunked], first_new: int) -> bool:
-    """Whether a new issue (issues[first_new:]) shares a passage or a date with another issue: only
-    such a pair can be folded (`versions._candidate_pairs`), so otherwise the issues a full build
-    keeps are the live build's and the new ones."""
-    holders: dict[object, int] = {}
-    for n, (issue, done) in enumerate(zip(issues, chunked)):
-        for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()):
-            holders[key] = holders.get(key, 0) + 1
-    return any(holders[key] > 1 for issue, done in zip(issues[first_new:], chunked[first_new:])
-               for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()))
 
 
 def _append(plan: AppendPlan, new: list[Issue], chunked: list[Chunked], inputs: dict, config: Config, *,
@@ -381,7 +310,7 @@ def _append(plan: AppendPlan, new: list[Issue], chunked: list[Chunked], inputs: 
     LexicalIndex.appended(previous / "bm25", [c.text for c in chunks], [c.language for c in chunks],
                           terms=partial(tokenize, memo=memo)).save(tmp / "bm25")
     _write_inputs(tmp, inputs)
-    _write_archive(tmp, archive)
+    write_archive(tmp, archive)
 
     counts = before["counts"]
     languages = Counter(before.get("languages", {}))

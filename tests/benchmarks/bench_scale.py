@@ -238,7 +238,7 @@ def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = Fal
 
 STAGES = ("read_archive", "find_boilerplate", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite",
           "write_faiss", "publish", "_append_plan", "append_sqlite", "append_faiss",  # these three: an append (issue 25)
-          "only_added", "_appendable", "_write_archive")  # a rebuild that reads only the added files, where the code has one
+          "only_added", "appendable", "write_archive")  # a rebuild that reads only the added files, where the code has one
 
 
 def stages(work: Path, fake: bool, add_one: bool = False) -> str:
