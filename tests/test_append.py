@@ -352,3 +352,17 @@ def test_the_boilerplate_state_grown_issue_by_issue_is_the_state_of_all():
         for name in ("shingles", "owners", "included", "groups", "line_keys", "line_groups"):
             assert np.array_equal(getattr(grown[1], name), getattr(whole, name)), (k, name)
     assert 0 < declined < len(issues) // 2
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded(tmp_path):
+    """Such a file is skipped with its reason; its record is still written and read back (escaped)."""
+    from indexer.build import archivefiles
+    from indexer.read import read_one
+
+    path = tmp_path / os.fsdecode(b"caf\xe9.md")
+    path.write_text("# Un numéro\n\nUne phrase.\n", encoding="utf-8")
+    recorder = archivefiles.Recorder(read_one)
+    assert "not valid UTF-8" in recorder(path, tmp_path).reason
+    archivefiles.save(tmp_path / "saved", "stamp", recorder.records)
+    assert archivefiles.load(tmp_path / "saved") == ("stamp", recorder.records)
+    assert archivefiles.unchanged(archivefiles.load(tmp_path / "saved")[1][0], path) is not None

@@ -101,8 +101,9 @@ def unchanged(record: Record, path: Path) -> Record | None:
 
 def save(folder: Path, stamp: str, records: list[Record]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / FILES).write_text(json.dumps({"version": VERSION, "stamp": stamp, "files": records}, ensure_ascii=False,
-                                           separators=(",", ":")), encoding="utf-8")
+    # ASCII: a file name that is not UTF-8 (read as surrogates, then skipped) is written escaped
+    (folder / FILES).write_text(json.dumps({"version": VERSION, "stamp": stamp, "files": records}, separators=(",", ":")),
+                                encoding="ascii")
 
 
 def load(folder: Path) -> tuple[str, list[Record]]:
