@@ -146,7 +146,8 @@ def _rebuild(args) -> int:
     print("Languages: " + ", ".join(f"{lang} {n}" for lang, n in sorted(summary.languages.items())))
     print(f"Embeddings: {summary.embedded_new} new, {summary.embedded_reused} reused; {summary.chunked_new} issues chunked, the others cached")
     if summary.appended:
-        print(f"Appended {summary.appended} new issue(s) to the previous build (nothing else changed)")
+        print(f"Appended {summary.appended} new issue(s) to the previous build (nothing else changed; "
+              f"{summary.files_read} file(s) read)")
     for dropped, kept in summary.folded:
         print(printable(f"Duplicate folded: {dropped} (same issue as {kept})"))
     for skipped in summary.skipped:

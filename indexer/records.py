@@ -162,6 +162,7 @@ class BuildSummary:
     embedded_reused: int = 0
     chunked_new: int = 0  # issues chunked afresh (the others came from the chunk cache)
     appended: int = 0  # issues appended to the live build (0: the index was built whole)
+    files_read: int = 0  # archive files read (when issues were only added, the new files alone)
     seconds: float = 0.0
     index_path: str = ""
     warnings: list[str] = field(default_factory=list)  # problems worked around (a damaged cache set aside)

@@ -80,6 +80,7 @@ def _rows(build: Path, table: str) -> list[tuple]:
 def test_a_new_issue_is_appended(appended_and_full):
     appended, _, summary, first = appended_and_full
     assert summary.appended == 1
+    assert summary.files_read == 1 and first.files_read > 1  # the new file only: the others are known unchanged
     assert summary.embedded_new == 0 and summary.issues > first.issues and summary.passages > first.passages
     manifest = json.loads((current_build(appended) / "manifest.json").read_text())
     assert manifest["appended"]["issues"] == 1
@@ -97,6 +98,22 @@ def test_an_appended_build_holds_what_a_full_rebuild_holds(appended_and_full):
     ma, mf = (json.loads((b / "manifest.json").read_text()) for b in (a, f))
     for key in ("counts", "languages", "sources", "folded", "faiss", "embedder", "chunking"):
         assert ma[key] == mf[key], key
+    _same_archive_state(a, f)
+
+
+def _same_archive_state(a: Path, f: Path) -> None:
+    """The saved state of what a build was read from (indexer/build/addonly.py), grown by an append,
+    is the one a full rebuild saves (but for when each file was read)."""
+    names = sorted(p.name for p in (f / "archive").iterdir())
+    assert names == sorted(p.name for p in (a / "archive").iterdir()) and "files.json" in names
+    for name in names:
+        if name != "files.json":
+            assert (a / "archive" / name).read_bytes() == (f / "archive" / name).read_bytes(), name
+    files = [json.loads((b / "archive" / "files.json").read_text()) for b in (a, f)]
+    for saved in files:
+        for record in saved["files"]:
+            record.pop("read_at")
+    assert files[0] == files[1]
 
 
 def test_an_appended_index_answers_like_a_full_rebuild(appended_and_full, embedder):
@@ -171,3 +188,181 @@ def test_an_append_killed_at_random_moments_leaves_the_live_index_serving(tmp_pa
         summary = rebuild(config, embedder=embedder)
         assert summary.appended == (0 if live.path != before.path else 1)
         assert f"zzz_{n}.md" in json.loads((current_build(config.index_dir) / "manifest.json").read_text())["sources"]
+
+
+def _md(folder: Path, name: str, title: str, *lines: str, date: str | None = None) -> Path:
+    head = f"---\ntitle: {title}\n" + (f"date: {date}\n" if date else "") + "---\n"
+    path = folder / name
+    path.write_text(head + f"# {title}\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+SHARED_LINE = "Rejoignez la communauté des lecteurs sur notre serveur de discussion."
+TOPICS = ["les puces graphiques", "les modèles de langue ouverts", "la régulation européenne", "la robotique domestique",
+          "les agents autonomes", "la traduction automatique", "la vision par ordinateur", "la recherche en biologie"]
+
+
+def _small_archive(folder: Path, n: int) -> Path:
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        lines = [f"Cette semaine, {TOPICS[i]} occupent l'actualité : numéro {i}, sujet {TOPICS[i]}.",
+                 f"Un laboratoire publie un rapport détaillé sur {TOPICS[i]} et ses effets attendus en {2030 + i}."]
+        _md(folder, f"{i:03d}.md", f"Numéro {i} sur {TOPICS[i]}", *lines, *([SHARED_LINE] if i < 2 else []))
+    return folder
+
+
+def _full(tmp_path: Path, name: str, archive: Path, embedder) -> Path:
+    index = tmp_path / name
+    rebuild(Config(archives=(archive,), index_dir=index), embedder=embedder)
+    return current_build(index)
+
+
+def test_an_issue_that_makes_a_line_boilerplate_elsewhere_is_built_whole(tmp_path, embedder):
+    """A line in 2 of 6 issues is kept; a 7th issue holding it makes it boilerplate in all three:
+    the earlier issues change, so the rebuild reads every file; the result is a full rebuild's."""
+    archive = _small_archive(tmp_path / "archive", 6)
+    config = Config(archives=(archive,), index_dir=tmp_path / "index")
+    rebuild(config, embedder=embedder)
+    assert _issue_texts(current_build(config.index_dir), SHARED_LINE) == 2
+    _md(archive, "100.md", "Numéro 100", "Une semaine calme pour les semi-conducteurs, mais un rachat surprise.", SHARED_LINE)
+    summary = rebuild(config, embedder=embedder)
+    assert summary.appended == 0 and summary.files_read == 7
+    assert _issue_texts(current_build(config.index_dir), SHARED_LINE) == 0
+    _md(archive, "101.md", "Numéro 101", "Les assistants de programmation écrivent désormais des tests eux-mêmes.", date="2031-01-08")
+    summary = rebuild(config, embedder=embedder)
+    assert summary.appended == 1 and summary.files_read == 1
+    appended, full = current_build(config.index_dir), _full(tmp_path, "full", archive, embedder)
+    for table in ("issues", "passages", "sentences"):
+        assert _rows(appended, table) == _rows(full, table), table
+    _same_archive_state(appended, full)
+
+
+def _issue_texts(build: Path, needle: str) -> int:
+    return sum(needle in text for (text,) in _rows_of(build, "SELECT text FROM issues"))
+
+
+def _rows_of(build: Path, query: str) -> list[tuple]:
+    db = sqlite3.connect(build / "passages.sqlite")
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
+
+
+def test_touched_edited_and_removed_files(tmp_path, embedder):
+    """A file touched (same bytes, new times) is still known; one edited with its size and times put
+    back is not (its ctime changed), nor one given a metadata file; a removed one is not: those
+    rebuild whole, and the index holds the edit."""
+    archive = _small_archive(tmp_path / "archive", 5)
+    config = Config(archives=(archive,), index_dir=tmp_path / "index")
+    rebuild(config, embedder=embedder)
+    os.utime(archive / "001.md")  # touched
+    _md(archive, "101.md", "Numéro 101", "Les assistants de programmation écrivent désormais des tests eux-mêmes.")
+    summary = rebuild(config, embedder=embedder)
+    assert (summary.appended, summary.files_read) == (1, 1)
+
+    edited = archive / "002.md"
+    info = edited.stat()
+    data = edited.read_bytes()
+    edited.write_bytes(data.replace(b"rapport d", b"rapporT d"))  # same size
+    os.utime(edited, ns=(info.st_atime_ns, info.st_mtime_ns))  # same mtime
+    assert edited.stat().st_size == info.st_size and edited.stat().st_mtime_ns == info.st_mtime_ns
+    _md(archive, "102.md", "Numéro 102", "Un modèle de diffusion compose de la musique de chambre.")
+    summary = rebuild(config, embedder=embedder)
+    assert summary.appended == 0 and summary.files_read == 7
+    assert _issue_texts(current_build(config.index_dir), "rapporT d") == 1
+
+    (archive / "003.meta.yaml").write_text("date: 2031-02-02\n", encoding="utf-8")
+    _md(archive, "103.md", "Numéro 103", "Les centres de données cherchent de l'eau pour refroidir leurs serveurs.")
+    assert rebuild(config, embedder=embedder).appended == 0
+    assert ("2031-02-02",) in _rows_of(current_build(config.index_dir), "SELECT date FROM issues")
+
+    (archive / "004.md").unlink()
+    _md(archive, "104.md", "Numéro 104", "Une agence spatiale confie le tri de ses images à un réseau de neurones.")
+    summary = rebuild(config, embedder=embedder)
+    assert summary.appended == 0 and "004.md" not in json.loads((current_build(config.index_dir) / "manifest.json").read_text())["sources"]
+
+
+def test_a_bad_new_file_is_named_and_the_others_still_appended(tmp_path, embedder):
+    from indexer.errors import StrictSkip
+
+    archive = _small_archive(tmp_path / "archive", 5)
+    (archive / "002b.md").write_bytes(b"")  # skipped at every rebuild, remembered with its reason
+    config = Config(archives=(archive,), index_dir=tmp_path / "index")
+    first = rebuild(config, embedder=embedder)
+    assert [s.reason for s in first.skipped] == ["empty file"]
+    (archive / "zz_binary.md").write_bytes(b"\x00\x01binary")
+    _md(archive, "zz_good.md", "Numéro bon", "Un nouveau jeu de données ouvre la voie aux modèles de langue régionaux.")
+    live = current_build(config.index_dir)
+    with pytest.raises(StrictSkip, match="zz_binary.md"):
+        rebuild(config, embedder=embedder, strict=True)
+    assert current_build(config.index_dir) == live
+    summary = rebuild(config, embedder=embedder)
+    assert summary.appended == 1 and summary.files_read == 2
+    assert [(Path(s.path).name, s.reason) for s in summary.skipped] == [("002b.md", "empty file"), ("zz_binary.md", "binary file, not text")]
+
+
+def test_a_file_changed_within_the_clock_resolution_is_hashed(tmp_path):
+    """A file whose times were recorded right after it was written is compared by its hash: an edit
+    that kept its size and times (a coarse clock) is still seen."""
+    from indexer.build import archivefiles
+    from indexer.read import read_one
+
+    path = _md(tmp_path, "a.md", "Numéro", "Une première phrase, assez longue pour faire un numéro entier.")
+    recorder = archivefiles.Recorder(read_one)
+    recorder(path, tmp_path)
+    (record,) = recorder.records
+    assert archivefiles.unchanged(record, path) is not None
+    path.write_text(path.read_text().replace("première", "deuxième"))  # same size (UTF-8: è and è)
+    forged = {**record, "file": {**record["file"], **{k: v for k, v in archivefiles._stats(path).items()}}}
+    assert archivefiles.unchanged(forged, path) is None  # racy: hashed, and the hash differs
+    settled = {**forged, "read_at": forged["read_at"] + 10 * archivefiles.RACY_NS}
+    assert archivefiles.unchanged(settled, path) is not None  # times forged well after reading: trusted (the documented limit)
+
+
+def test_the_boilerplate_state_grown_issue_by_issue_is_the_state_of_all():
+    """AppendState.add, issue after issue (copies and shared lines included), strips each new issue
+    as strip_boilerplate over all does, leaves the earlier ones as they were, and grows the state
+    that AppendState.of computes at once; when it declines, an earlier issue may change."""
+    from dataclasses import replace
+
+    from indexer.build.appendstate import AppendState
+    from indexer.build.dedupe import find_boilerplate, fingerprint, strip_boilerplate
+    from indexer.read import read_archive
+    from indexer.records import Section
+
+    require_shared()
+    read, _ = read_archive([AI_WEEKLY, ARCHIVE])
+    issues = [*read[:12], replace(read[3], id="copy", source="copy.html"), *read[12:]]  # a copy of an earlier issue
+    for n in range(3):  # three issues sharing a line: the third makes it boilerplate in the other two
+        text = f"Semaine {n} : {TOPICS[n]} et {TOPICS[n + 3]}, un long article sur {TOPICS[n + 4]} en {2031 + n}."
+        issues.append(replace(read[-1], id=f"extra{n}", source=f"extra{n}.md", sections=(Section(f"Numéro {n}", text), Section("", SHARED_LINE))))
+    declined = 0
+    for k in range(2, len(issues)):
+        before, after = issues[:k], issues[:k + 1]
+        state = AppendState.of(find_boilerplate(before), before, [[] for _ in before])
+        grown = state.add(issues[k], fingerprint(issues[k]))
+        stripped = strip_boilerplate(after)
+        if grown is None:
+            declined += 1
+            continue
+        assert stripped[:k] == strip_boilerplate(before), k
+        assert grown[0] == stripped[k], k
+        whole = AppendState.of(find_boilerplate(after), after, [[] for _ in after])
+        for name in ("shingles", "owners", "included", "groups", "line_keys", "line_groups"):
+            assert np.array_equal(getattr(grown[1], name), getattr(whole, name)), (k, name)
+    assert 0 < declined < len(issues) // 2
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded(tmp_path):
+    """Such a file is skipped with its reason; its record is still written and read back (escaped)."""
+    from indexer.build import archivefiles
+    from indexer.read import read_one
+
+    path = tmp_path / os.fsdecode(b"caf\xe9.md")
+    path.write_text("# Un numéro\n\nUne phrase.\n", encoding="utf-8")
+    recorder = archivefiles.Recorder(read_one)
+    assert "not valid UTF-8" in recorder(path, tmp_path).reason
+    archivefiles.save(tmp_path / "saved", "stamp", recorder.records)
+    assert archivefiles.load(tmp_path / "saved") == ("stamp", recorder.records)
+    assert archivefiles.unchanged(archivefiles.load(tmp_path / "saved")[1][0], path) is not None

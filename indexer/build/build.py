@@ -7,7 +7,6 @@ import json
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -19,15 +18,19 @@ from indexer.build.cache import EmbeddingCache, embed_cached
 from indexer.build.chunk import chunk_issue
 from indexer.build.chunkcache import CHUNKER_VERSION, ChunkCache, Chunked, chunk_cached, issue_key
 from indexer.config import Config
-from indexer.build.dedupe import Fingerprint, fingerprint, fingerprint_key, strip_boilerplate
+from indexer.build import archivefiles
+from indexer.build.addonly import only_added
+from indexer.build.appendplan import INPUTS, AppendPlan, append_plan, appendable, has_archive_state, write_archive
+from indexer.build.appendstate import AppendState
+from indexer.build.dedupe import Boilerplate, Fingerprint, find_boilerplate, fingerprint, fingerprint_key, strip_boilerplate
 from indexer.build.embed import Embedder, load_embedder
 from indexer.errors import IndexerError, StrictSkip
-from indexer.text.lexical import TOKENIZER_VERSION, LexicalIndex, TermCounts, TermsMissing, tokenize
-from indexer.read import read_archive
+from indexer.text.lexical import TOKENIZER_VERSION, LexicalIndex, tokenize
+from indexer.read import read_archive, read_one
 from indexer.read.lang import detect_language
 from indexer.records import BuildSummary, Chunk, Issue, IssueInfo
 from indexer.build.versions import fold_versions
-from indexer.build.store import (append_faiss, append_sqlite, current_build, load_manifest, new_build_dir, publish, rebuild_lock, verify,
+from indexer.build.store import (append_faiss, append_sqlite, current_build, load_manifest, new_build_dir, publish, rebuild_lock,
                                  write_faiss, write_sqlite)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -40,31 +43,49 @@ class NothingIndexed(IndexerError):
 def rebuild(config: Config, *, embedder: Embedder | None = None, progress: Progress | None = None,
             strict: bool = False) -> BuildSummary:
     """Read every issue under config.archives, fold re-saved copies, drop boilerplate, then build.
-    With `strict`, any skipped file raises StrictSkip before anything is embedded or published."""
+    With `strict`, any skipped file raises StrictSkip before anything is embedded or published.
+    When files were only added after those the live build was read from, only they are read
+    (`_add_only`)."""
     started = time.monotonic()
     summary = BuildSummary()
-    with rebuild_lock(Path(config.index_dir)), _chunk_cache(Path(config.index_dir), summary) as chunk_cache:
-        issues, summary.skipped = read_archive(config.archives, detect=chunk_cache.languages(detect_language))
-        if strict and summary.skipped:
-            lines = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped)
-            raise StrictSkip(f"{len(summary.skipped)} file(s) skipped and --strict was given; nothing was published, "
-                             f"the previous index (if any) is unchanged{lines}", summary.skipped)
-        issues = strip_boilerplate(issues, fingerprint=chunk_cache.remembered(
+    index_dir = Path(config.index_dir)
+    with rebuild_lock(index_dir), _chunk_cache(index_dir, summary) as chunk_cache:
+        if has_archive_state(index_dir):
+            embedder = embedder or load_embedder(config.model)
+            if _add_only(config, embedder, chunk_cache, summary, strict, progress):
+                summary.seconds = time.monotonic() - started
+                return summary
+        recorder = archivefiles.Recorder(partial(read_one, detect=chunk_cache.languages(detect_language)))
+        issues, summary.skipped = read_archive(config.archives, read=recorder)
+        recorder.name_issues(issues)
+        summary.files_read = len(recorder.records)
+        _refuse_skips(summary, strict)
+        found = find_boilerplate(issues, fingerprint=chunk_cache.remembered(
             "fingerprint", fingerprint, encode=Fingerprint.encode, decode=Fingerprint.decode, key=fingerprint_key))
+        issues = strip_boilerplate(issues, found=found)
         if not issues:
             where = ", ".join(str(a) for a in config.archives)
             reasons = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped) or " (no issue files found)"
             raise NothingIndexed(f"no issue could be indexed from {where}; the previous index (if any) is unchanged{reasons}")
         build_index(issues, config, embedder=embedder or load_embedder(config.model), progress=progress, summary=summary,
-                    chunk_cache=chunk_cache)
+                    chunk_cache=chunk_cache, archive=(recorder.records, found))
     summary.seconds = time.monotonic() - started
     return summary
 
 
+def _refuse_skips(summary: BuildSummary, strict: bool) -> None:
+    if strict and summary.skipped:
+        lines = "".join(f"\n  skipped {s.path}: {s.reason}" for s in summary.skipped)
+        raise StrictSkip(f"{len(summary.skipped)} file(s) skipped and --strict was given; nothing was published, "
+                         f"the previous index (if any) is unchanged{lines}", summary.skipped)
+
+
 def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, progress: Progress | None = None,
-                summary: BuildSummary | None = None, chunk_cache: ChunkCache | None = None) -> BuildSummary:
+                summary: BuildSummary | None = None, chunk_cache: ChunkCache | None = None,
+                archive: tuple[list[archivefiles.Record], Boilerplate] | None = None) -> BuildSummary:
     """Chunk (reusing cached passages) and embed `issues` (reusing cached vectors), fold re-saved
-    versions, write a build and publish it. The caller holds the lock.
+    versions, write a build and publish it. The caller holds the lock. `archive`: the files the
+    issues were read from and their boilerplate, saved in the build for the next rebuild (`_add_only`).
 
     When the live build was made from the first issues of `issues`, unchanged, and the others are
     new issues that fold with none (they share no passage and no date with another issue), the new
@@ -80,9 +101,12 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     else:
         chunked = _chunk(issues, config, embedder, chunk_cache, summary)
     inputs = _inputs(issues, config, embedder)
-    plan = _append_plan(index_dir, issues, chunked, inputs, config)
+    state = (archive[0], AppendState.of(archive[1], issues, [done.chunks for done in chunked])) if archive else None
+    plan = append_plan(index_dir, issues, chunked, inputs, config)
     if plan is not None:
-        return _append(plan, issues, chunked, inputs, config, embedder=embedder, progress=progress, summary=summary)
+        k = plan.first_new
+        return _append(plan, issues[k:], chunked[k:], inputs, config, embedder=embedder, progress=progress, summary=summary,
+                       hashes_before=len({c.hash for done in chunked[:k] for c in done.chunks}), archive=state)
     chunks = [c for done in chunked for c in done.chunks]
     spans = [s for done in chunked for s in done.sentences]
     cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
@@ -109,6 +133,7 @@ def build_index(issues: list[Issue], config: Config, *, embedder: Embedder, prog
     (tmp / "bm25").mkdir()
     LexicalIndex.build([c.text for c in chunks], [c.language for c in chunks], terms=_terms(chunk_cache)).save(tmp / "bm25")
     _write_inputs(tmp, inputs)
+    write_archive(tmp, state)
 
     summary.issues, summary.passages = len(issues), len(chunks)
     summary.languages = dict(Counter(c.language for c in chunks))
@@ -217,91 +242,79 @@ def _late_fill(cache: EmbeddingCache, embedder, chunks: list[Chunk], spans: list
     return len(rows)
 
 
-INPUTS = "inputs.json"  # in a build: what it was built from, so that the next rebuild can tell an append
-
-
 def _inputs(issues: list[Issue], config: Config, embedder: Embedder) -> dict:
     """What decides a build besides the embedder's vectors: the settings, and each issue read (after
     boilerplate was stripped, before versions were folded) as the chunk cache's key, in order."""
-    settings = {"chunker": CHUNKER_VERSION, "tokenizer": TOKENIZER_VERSION, "chunking": config.chunking.as_dict(),
-                "model": embedder.model_id, "model_limit": embedder.max_tokens, "hnsw_threshold": config.hnsw_threshold,
-                "late_chunking": _late(config, embedder)}
-    return {"version": 1, "settings": settings, "issues": [issue_key(issue, "") for issue in issues]}
+    return {"version": 1, "settings": _settings(config, embedder), "issues": [issue_key(issue, "") for issue in issues]}
+
+
+def _settings(config: Config, embedder: Embedder) -> dict:
+    return {"chunker": CHUNKER_VERSION, "tokenizer": TOKENIZER_VERSION, "chunking": config.chunking.as_dict(),
+            "model": embedder.model_id, "model_limit": embedder.max_tokens, "hnsw_threshold": config.hnsw_threshold,
+            "late_chunking": _late(config, embedder)}
 
 
 def _write_inputs(build: Path, inputs: dict) -> None:
     (build / INPUTS).write_text(json.dumps(inputs, separators=(",", ":")), encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class AppendPlan:
-    previous: Path  # the live build, checked against its manifest
-    manifest: dict
-    first_new: int  # issues[first_new:] are appended
-
-
-def _append_plan(index_dir: Path, issues: list[Issue], chunked: list[Chunked], inputs: dict, config: Config) -> AppendPlan | None:
-    """An append when the live build was built, with these settings, from exactly issues[:k] and
-    issues[k:] are new issues that fold with no other; None (a full build) otherwise."""
+def _add_only(config: Config, embedder: Embedder, chunk_cache: ChunkCache, summary: BuildSummary, strict: bool,
+              progress: Progress | None) -> bool:
+    """When the only change since the live build is new files after the ones it was read from
+    (`addonly.only_added`), new issues that fold with no other: append them, reading, stripping
+    and chunking no other file, and return True. False (nothing done) otherwise."""
+    index_dir = Path(config.index_dir)
     try:
         previous = current_build(index_dir)
         before = json.loads((previous / INPUTS).read_text(encoding="utf-8"))
         manifest = load_manifest(previous)
     except (IndexerError, OSError, ValueError):
-        return None
-    if not isinstance(before, dict) or before.get("version") != 1 or before.get("settings") != inputs["settings"]:
-        return None
-    known = before.get("issues")
-    k = len(known) if isinstance(known, list) else 0
-    if not 0 < k < len(issues) or inputs["issues"][:k] != known:
-        return None
-    new_passages = sum(len(done.chunks) for done in chunked[k:])
-    counts = manifest.get("counts", {})
-    if manifest.get("faiss") != "flat-ip" or not isinstance(counts.get("passages"), int) or \
-            counts["passages"] + new_passages >= config.hnsw_threshold:
-        return None  # an HNSW graph built in two steps is not the one built in one: rebuilt whole
-    if _folds_with_another(issues, chunked, k):
-        return None
-    try:
-        verify(previous, manifest, model=inputs["settings"]["model"])
-        TermCounts.load(previous / "bm25")
-    except (IndexerError, TermsMissing, OSError, ValueError):
-        return None
-    return AppendPlan(previous, manifest, k)
+        return False
+    settings = _settings(config, embedder)
+    if not isinstance(before, dict) or before.get("version") != 1 or before.get("settings") != settings \
+            or not isinstance(before.get("issues"), list):
+        return False
+    added = only_added(config.archives, previous, partial(read_one, detect=detect_language))
+    if added is None or len(before["issues"]) + len(added.issues) != added.state.issues:
+        return False
+    summary.skipped, summary.files_read = added.skipped, added.read
+    _refuse_skips(summary, strict)
+    chunked = _chunk(added.issues, config, embedder, chunk_cache, summary, keep_others=True)
+    state = added.state
+    for issue, done in zip(added.issues, chunked):
+        if state.shares_passage_or_date(issue, done.chunks):
+            return False
+        state = state.with_passages(issue, done.chunks)
+    plan = appendable(previous, manifest, sum(len(done.chunks) for done in chunked), len(before["issues"]), config, settings["model"])
+    if plan is None:
+        return False
+    inputs = {"version": 1, "settings": settings, "issues": before["issues"] + [issue_key(issue, "") for issue in added.issues]}
+    _append(plan, added.issues, chunked, inputs, config, embedder=embedder, progress=progress, summary=summary,
+            hashes_before=len(added.state.hashes), archive=(added.records, state))
+    return True
 
 
-def _folds_with_another(issues: list[Issue], chunked: list[Chunked], first_new: int) -> bool:
-    """Whether a new issue (issues[first_new:]) shares a passage or a date with another issue: only
-    such a pair can be folded (`versions._candidate_pairs`), so otherwise the issues a full build
-    keeps are the live build's and the new ones."""
-    holders: dict[object, int] = {}
-    for n, (issue, done) in enumerate(zip(issues, chunked)):
-        for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()):
-            holders[key] = holders.get(key, 0) + 1
-    return any(holders[key] > 1 for issue, done in zip(issues[first_new:], chunked[first_new:])
-               for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()))
-
-
-def _append(plan: AppendPlan, issues: list[Issue], chunked: list[Chunked], inputs: dict, config: Config, *,
-            embedder: Embedder, progress: Progress | None, summary: BuildSummary) -> BuildSummary:
-    """A new build: the live one (plan.previous, only read) with issues[plan.first_new:] appended.
-    Its passages, sentences, vectors and BM25 scores are those a full build of `issues` writes."""
+def _append(plan: AppendPlan, new: list[Issue], chunked: list[Chunked], inputs: dict, config: Config, *,
+            embedder: Embedder, progress: Progress | None, summary: BuildSummary, hashes_before: int,
+            archive: tuple[list[archivefiles.Record], AppendState] | None) -> BuildSummary:
+    """A new build: the live one (plan.previous, only read) with the `new` issues (cut into `chunked`)
+    appended; `hashes_before`: the distinct passage hashes of the issues the live build was read from.
+    Its passages, sentences, vectors and BM25 scores are those a full build of all the issues writes."""
     index_dir = Path(config.index_dir)
-    new = issues[plan.first_new:]
-    chunks = [c for done in chunked[plan.first_new:] for c in done.chunks]
-    sentences = [(n, s, e) for n, spans in enumerate(s for done in chunked[plan.first_new:] for s in done.sentences) for s, e in spans]
+    chunks = [c for done in chunked for c in done.chunks]
+    sentences = [(n, s, e) for n, spans in enumerate(s for done in chunked for s in done.sentences) for s, e in spans]
     cache, warning = EmbeddingCache.open(index_dir / "embeddings.sqlite")
     summary.warnings += [warning] if warning else []
     late = _late(config, embedder)
     try:
-        new_spans = [s for done in chunked[plan.first_new:] for s in done.sentences]
+        new_spans = [s for done in chunked for s in done.sentences]
         filled = _late_fill(cache, embedder, chunks, new_spans, progress) if late else 0
         vectors = _embed_passages(cache, embedder, chunks, progress, summary, filled)
         sentence_vectors = _embed_sentences(cache, embedder, new, chunks, sentences, progress, late)
     finally:
         cache.close()
     # as a full build counts them: every passage read (folded versions too) whose vector was not computed now
-    summary.embedded_reused = len({c.hash for done in chunked for c in done.chunks}) - summary.embedded_new
+    summary.embedded_reused = hashes_before + len({c.hash for c in chunks}) - summary.embedded_new
 
     previous, before = plan.previous, plan.manifest
     tmp = new_build_dir(index_dir)
@@ -315,6 +328,7 @@ def _append(plan: AppendPlan, issues: list[Issue], chunked: list[Chunked], input
     LexicalIndex.appended(previous / "bm25", [c.text for c in chunks], [c.language for c in chunks],
                           terms=partial(tokenize, memo=memo)).save(tmp / "bm25")
     _write_inputs(tmp, inputs)
+    write_archive(tmp, archive)
 
     counts = before["counts"]
     languages = Counter(before.get("languages", {}))
@@ -347,11 +361,13 @@ def _chunk_cache(index_dir: Path, summary: BuildSummary) -> Iterator[ChunkCache]
         cache.close()
 
 
-def _chunk(issues: list[Issue], config: Config, embedder: Embedder, cache: ChunkCache, summary: BuildSummary) -> list[Chunked]:
+def _chunk(issues: list[Issue], config: Config, embedder: Embedder, cache: ChunkCache, summary: BuildSummary,
+           keep_others: bool = False) -> list[Chunked]:
     """Each issue's passages and sentences, chunking only the issues the chunk cache does not hold."""
     chunked, summary.chunked_new = chunk_cached(
         cache, issues, partial(chunk_issue, count_tokens=embedder.count_tokens, settings=config.chunking, model_limit=embedder.max_tokens),
         settings={"chunking": config.chunking.as_dict(), "model": embedder.model_id, "model_limit": embedder.max_tokens},
+        keep_others=keep_others,
     )
     return chunked
 

@@ -37,13 +37,15 @@ class Chunked:
 
 
 def chunk_cached(
-    cache: "ChunkCache", issues: Sequence[Issue], chunk: Callable[[Issue], list[Chunk]], *, settings: dict
+    cache: "ChunkCache", issues: Sequence[Issue], chunk: Callable[[Issue], list[Chunk]], *, settings: dict,
+    keep_others: bool = False,
 ) -> tuple[list[Chunked], int]:
     """Each issue's Chunked, in order, calling `chunk` only for issues not in the cache.
 
     `settings` is everything besides the issue that decides what `chunk` returns (chunk settings,
     token counter model and limit). Returns (per issue, number of issues chunked afresh). Entries
-    not used by this call are dropped from the cache."""
+    not used by this call are dropped from the cache, unless `keep_others` (`issues` are only the
+    issues added to an archive, issue 25)."""
     salt = json.dumps({"version": CHUNKER_VERSION, **settings}, sort_keys=True, default=str)
     keys = [issue_key(issue, salt) for issue in issues]
     found = cache.get(keys)
@@ -57,7 +59,8 @@ def chunk_cached(
             fresh[key] = _rows(done)
         out.append(done)
     cache.put(fresh)
-    cache.keep_only(keys)
+    if not keep_others:
+        cache.keep_only(keys)
     return out, len(fresh)
 
 

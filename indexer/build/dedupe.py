@@ -106,6 +106,13 @@ def duplicate_groups(issues: Sequence[Issue], *, fingerprint: Callable[[Issue], 
     return _groups_of([fingerprint(issue) for issue in issues])
 
 
+def copy_groups(shingle_sets: list[np.ndarray]) -> tuple[list[int], list[int]]:
+    """`duplicate_groups` of issues given by their shingles (sorted, unique), and how many of each
+    issue's shingles are not common (the ones compared)."""
+    free = _common_free(shingle_sets)
+    return _groups(free), [len(f) for f in free]
+
+
 def _groups_of(prints: list[Fingerprint]) -> list[int]:
     return _groups(_common_free([p.shingles for p in prints]))
 
@@ -132,7 +139,19 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return len(np.intersect1d(a, b, assume_unique=True)) / min(len(a), len(b))
 
 
-def strip_boilerplate(issues: Sequence[Issue], *, fingerprint: Callable[[Issue], Fingerprint] = fingerprint) -> list[Issue]:
+@dataclass(frozen=True)
+class Boilerplate:
+    """What `find_boilerplate` found: each issue's fingerprint, its group of copies (see
+    `duplicate_groups`), the distinct groups holding each line key, and the repeated line keys."""
+
+    prints: list[Fingerprint]
+    groups: list[int]
+    line_groups: dict[str, int]
+    repeated: set[str]
+
+
+def strip_boilerplate(issues: Sequence[Issue], *, fingerprint: Callable[[Issue], Fingerprint] = fingerprint,
+                      found: Boilerplate | None = None) -> list[Issue]:
     """Remove boilerplate lines; sections left empty, and sections titled as sponsored or as a list of sources ("📚 Sources", "Sources de cette édition"), are dropped.
 
     A line is boilerplate when (1) the same normalised line occurs in at least
@@ -144,6 +163,12 @@ def strip_boilerplate(issues: Sequence[Issue], *, fingerprint: Callable[[Issue],
     (≤ 40 characters, ≤ 5 words, no sentence ending, e.g. "Pierre + 🤖") among the two lines
     after a sign-off (a section titled as a sign-off counts as one). An issue left with no section
     keeps its original sections. `fingerprint` may be a remembered `fingerprint` (same results)."""
+    found = found or find_boilerplate(issues, fingerprint=fingerprint)
+    return [strip_issue(issue, p.lines, found.repeated) for issue, p in zip(issues, found.prints, strict=True)]
+
+
+def find_boilerplate(issues: Sequence[Issue], *, fingerprint: Callable[[Issue], Fingerprint] = fingerprint) -> Boilerplate:
+    """The repeated lines of `issues` (rule (1) of `strip_boilerplate`) and what decided them."""
     prints = [fingerprint(issue) for issue in issues]
     groups = _groups_of(prints)
     seen_in: dict[str, set[int]] = defaultdict(set)
@@ -151,13 +176,18 @@ def strip_boilerplate(issues: Sequence[Issue], *, fingerprint: Callable[[Issue],
         for keys in p.lines:
             for key in keys:
                 seen_in[key].add(group)
-    distinct = len(set(groups))
-    need = min(3, max(2, math.ceil(distinct / 2))) if distinct >= 2 else math.inf
-    repeated = {key for key, where in seen_in.items() if key and len(where) >= need}
-    return [_stripped(issue, p.lines, repeated) for issue, p in zip(issues, prints, strict=True)]
+    need = repeat_need(len(set(groups)))
+    line_groups = {key: len(where) for key, where in seen_in.items() if key}
+    return Boilerplate(prints, groups, line_groups, {key for key, n in line_groups.items() if n >= need})
 
 
-def _stripped(issue: Issue, lines: tuple[tuple[str, ...], ...], repeated: set[str]) -> Issue:
+def repeat_need(distinct: int) -> float:
+    """In how many distinct issues a line must occur to be boilerplate, among `distinct` issues."""
+    return min(3, max(2, math.ceil(distinct / 2))) if distinct >= 2 else math.inf
+
+
+def strip_issue(issue: Issue, lines: tuple[tuple[str, ...], ...], repeated: set[str]) -> Issue:
+    """`issue` without its boilerplate, given its fingerprint's `lines` and the repeated line keys."""
     sections = []
     for section, keys in zip(issue.sections, lines, strict=True):
         if _SPONSOR.match(_bare(section.title)) or _CREDITS.match(_bare(section.title)):
@@ -217,6 +247,11 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower())
 
 
+def common_cap(issues: int) -> int:
+    """A shingle held by more than this many of `issues` issues is common (ignored by `duplicate_groups`)."""
+    return max(5, issues // 5)
+
+
 def _common_free(sets: list[np.ndarray]) -> list[np.ndarray]:
     """Each issue's shingles, numbered 0.. across the archive (sorted), without those found in more
     than max(5, 20%) of the issues (page furniture, source lists)."""
@@ -225,7 +260,7 @@ def _common_free(sets: list[np.ndarray]) -> list[np.ndarray]:
     every = np.concatenate(sets)
     _, numbers, counts = np.unique(every, return_inverse=True, return_counts=True)
     numbers = numbers.reshape(-1)
-    cap = max(5, len(sets) // 5)
+    cap = common_cap(len(sets))
     ends = np.cumsum([len(s) for s in sets])
     return [part[counts[part] <= cap] for part in np.split(numbers, ends[:-1])]
 

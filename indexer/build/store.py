@@ -2,7 +2,7 @@
 
     INDEX/
       CURRENT              name of the live build (replaced atomically with os.replace)
-      build-*/             manifest.json, inputs.json, passages.sqlite, vectors.faiss, sentences.npy, bm25/
+      build-*/             manifest.json, inputs.json, passages.sqlite, vectors.faiss, sentences.npy, bm25/, archive/
       embeddings.sqlite    the embedding cache, shared by builds
       chunks.sqlite        the chunk cache (indexer/build/chunkcache.py)
       .lock                held by a rebuild (fcntl; released by the kernel if the process dies)

@@ -22,7 +22,7 @@ from indexer.read.meta import read_sidecar, split_front_matter
 from indexer.read.text import parse_text
 from indexer.records import Issue, Section, Skipped
 
-__all__ = ["find_issue_files", "read_archive", "read_issue", "read_one"]
+__all__ = ["find_issue_files", "read_archive", "read_issue", "read_one", "unique_issue"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # an issue is a few hundred KB at most; bigger files are skipped
 MAX_TITLE_CHARS = 300  # issue and section titles are embedded with each passage
@@ -91,11 +91,11 @@ def read_one(path: Path, root: Path, *, detect: Callable[[str], str] = detect_la
         return Skipped(path=printable_path(path), reason=f"{INTERNAL} ({type(exc).__name__}: {line}); please report it")
 
 
-def read_archive(roots: Sequence[Path], *, detect: Callable[[str], str] = detect_language) -> tuple[list[Issue], list[Skipped]]:
+def read_archive(roots: Sequence[Path], *, detect: Callable[[str], str] = detect_language,
+                 read: Callable[[Path, Path], Issue | Skipped] | None = None) -> tuple[list[Issue], list[Skipped]]:
     """All issues of all `roots`, and the files skipped with their reasons. Ids and sources
-    are unique: two files of one root with the same stem (a.md, a.txt) keep the extension in
-    the later one's id; an id or source already taken by an earlier root gets the later
-    root's folder name as prefix ("two/a", "two/a.txt")."""
+    are unique (`unique_issue`). `read(path, root)` reads each file (by default `read_one`)."""
+    read = read or (lambda path, root: read_one(path, root, detect=detect))
     issues: list[Issue] = []
     skipped: list[Skipped] = []
     ids: set[str] = set()
@@ -106,11 +106,11 @@ def read_archive(roots: Sequence[Path], *, detect: Callable[[str], str] = detect
         skipped += listing.skipped
         root_ids: set[str] = set()
         for path in listing.files:
-            issue = read_one(path, root, detect=detect)
+            issue = read(path, root)
             if isinstance(issue, Skipped):
                 skipped.append(issue)
                 continue
-            unique = _unique(issue, root, ids, sources, same_stem=issue.id in root_ids)
+            unique = unique_issue(issue, root, ids, sources, same_stem=issue.id in root_ids)
             root_ids.add(issue.id)
             ids.add(unique.id)
             sources.add(unique.source)
@@ -143,7 +143,11 @@ def _bounded(section: Section) -> Section:
     return section if (title, parent) == (section.title, section.parent) else replace(section, title=title, parent=parent)
 
 
-def _unique(issue: Issue, root: Path, ids: set[str], sources: set[str], *, same_stem: bool) -> Issue:
+def unique_issue(issue: Issue, root: Path, ids: set[str], sources: set[str], *, same_stem: bool) -> Issue:
+    """`issue` with an id and source that `ids` and `sources` (those read before) do not hold: a
+    file whose stem an earlier file of its root has (a.md, then a.txt: `same_stem`) keeps its
+    extension in its id; an id or source an earlier root took gets this root's folder name as
+    prefix ("two/a", "two/a.txt"), then "~2", "~3"... until the id is free."""
     new_id, source = (issue.source if same_stem else issue.id), issue.source
     if new_id in ids or source in sources:
         name = root.resolve().name or "archive"

@@ -236,8 +236,9 @@ def scale(issues: int, work: Path, n_questions: int, cli: bool, fake: bool = Fal
     return result
 
 
-STAGES = ("read_archive", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite", "write_faiss", "publish",
-          "_append_plan", "append_sqlite", "append_faiss")  # the last three: an append (issue 25), where the code has one
+STAGES = ("read_archive", "find_boilerplate", "strip_boilerplate", "chunk_cached", "embed_cached", "fold_versions", "write_sqlite",
+          "write_faiss", "publish", "_append_plan", "append_sqlite", "append_faiss",  # these three: an append (issue 25)
+          "only_added", "appendable", "write_archive")  # a rebuild that reads only the added files, where the code has one
 
 
 def stages(work: Path, fake: bool, add_one: bool = False) -> str:
