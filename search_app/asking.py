@@ -138,9 +138,9 @@ def show_timeline(engine: Engine, key: str, turn: conversation.Turn, lang: str) 
         what = t("timeline.names", lang, names=shown, n=len(ids), issues=len(data.dated) + len(data.undated)) if said \
             else t("timeline.closest", lang, n=len(ids))
         st.caption(hl.escape_markdown(f"{what} {t('timeline.pick', lang)}"))
-        chart = tl.chart(data.dated, x_title=t("timeline.x", lang), y_title=t("timeline.y", lang), issue_title=t("timeline.issue", lang))
+        spec = tl.spec(x_title=t("timeline.x", lang), y_title=t("timeline.y", lang), issue_title=t("timeline.issue", lang))
         chart_key = f"timeline-{state.chart}"
-        st.altair_chart(chart, key=chart_key, on_select=partial(actions.pick_period, chart_key), selection_mode=tl.SELECTION)
+        st.vega_lite_chart(data.dated, spec, key=chart_key, on_select=partial(actions.pick_period, chart_key), selection_mode=tl.SELECTION)
     if data.undated:
         items = ", ".join(f"{title} ({n})" for title, n in data.undated)
         st.caption(hl.escape_markdown(t("timeline.undated", lang, items=items)))
