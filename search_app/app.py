@@ -42,11 +42,12 @@ def main() -> None:
     hinted = state.english if "url" in state else st.query_params.get("lang") == "en"  # the link's language, unchecked
     title, wait = st.empty(), st.empty()
     title.title(naming.heading(name, "en" if hinted else "fr"))
-    stand_in = None
+    place, stand_in = early.slot(), None
     if "url" not in state:  # the session's first screen, while the rest loads
         wait.caption(t("loading", "en" if hinted else "fr"))
         if not early.ready(folder):  # the engine is not loaded yet: the question box now, the engine in a thread
-            stand_in = early.question_box("en" if hinted else "fr")
+            early.question_box(place, "en" if hinted else "fr")
+            stand_in = place
             early.start_loading(folder)
     from search_app import body
 

@@ -31,11 +31,16 @@ def ready(folder: Path | str) -> bool:
     return str(folder) in _LOADED
 
 
-def question_box(lang: str):
-    """The stand-in question box, pinned at the page's bottom as the page's own; returns its slot, to clear."""
-    slot = st.bottom.empty()
-    slot.chat_input(t("ask", lang), key=KEY)
-    return slot
+def slot():
+    """The stand-in's place at the page's bottom, drawn on every run of the page, empty but on the first
+    screen: the page's own box comes after it, always at the same place, so that the two are never both
+    on the screen (a rerun shows the last run's elements until it replaces them)."""
+    return st.bottom.empty()
+
+
+def question_box(place, lang: str) -> None:
+    """The stand-in question box, in `place` (`slot()`), pinned at the page's bottom as the page's own."""
+    place.chat_input(t("ask", lang), key=KEY)
 
 
 def typed_early() -> str | None:
