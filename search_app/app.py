@@ -19,6 +19,7 @@ if ROOT not in sys.path:  # `streamlit run` puts search_app/ on the path, not th
 import streamlit as st  # noqa: E402
 
 from indexer.config import Config  # noqa: E402
+from search_app import early  # noqa: E402
 from search_app import highlight as hl  # noqa: E402
 from search_app import naming  # noqa: E402
 from search_app.i18n import language_name, t  # noqa: E402
@@ -41,14 +42,19 @@ def main() -> None:
     hinted = state.english if "url" in state else st.query_params.get("lang") == "en"  # the link's language, unchecked
     title, wait = st.empty(), st.empty()
     title.title(naming.heading(name, "en" if hinted else "fr"))
+    place, stand_in = early.slot(), None
     if "url" not in state:  # the session's first screen, while the rest loads
         wait.caption(t("loading", "en" if hinted else "fr"))
+        if not early.ready(folder):  # the engine is not loaded yet: the question box now, the engine in a thread
+            early.question_box(place, "en" if hinted else "fr")
+            stand_in = place
+            early.start_loading(folder)
     from search_app import body
 
-    body.guarded(page)(folder, name, title, wait)
+    body.guarded(page)(folder, name, title, wait, stand_in)
 
 
-def page(folder: Path, name: str | None, title, wait) -> None:
+def page(folder: Path, name: str | None, title, wait, stand_in=None) -> None:
     from search_app import actions, body, loading, share
 
     params = share.as_lists({k: st.query_params.get_all(k) for k in st.query_params})
@@ -60,6 +66,8 @@ def page(folder: Path, name: str | None, title, wait) -> None:
     title.title(naming.heading(name, lang))
     engine = loading.engine_or_notice(folder, lang)
     wait.empty()
+    if stand_in is not None:
+        stand_in.empty()  # the page's own question box follows (body.body)
     if engine is None:
         return
     key = engine.index.path.name

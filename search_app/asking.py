@@ -9,7 +9,7 @@ import streamlit as st
 
 from indexer.engine import MAX_QUESTION_CHARS, Engine, clean_question
 
-from . import actions, answers, cards, conversation, landing, loading
+from . import actions, answers, cards, conversation, early, landing, loading
 from . import highlight as hl
 from . import scripts
 from . import timeline as tl
@@ -56,6 +56,7 @@ def question_box(lang: str, notes) -> str | None:
     """The question box, pinned at the page's bottom in every view, with its counter; a question typed, or
     None. A question too long is shortened, and `notes` (a container) says so."""
     typed = st.bottom.chat_input(t("ask", lang), key="question")  # no max_chars: the browser drops a longer paste silently
+    typed = typed or early.typed_early()  # typed in the first screen's box, while the engine loaded
     st.html(scripts.counter_script(MAX_QUESTION_CHARS, WARN_AT, t("counter", lang), t("counter.over", lang))
             + scripts.skip_script(t("skip", lang)), unsafe_allow_javascript=True)
     if typed and len(" ".join(typed.split())) > MAX_QUESTION_CHARS:
@@ -138,9 +139,9 @@ def show_timeline(engine: Engine, key: str, turn: conversation.Turn, lang: str) 
         what = t("timeline.names", lang, names=shown, n=len(ids), issues=len(data.dated) + len(data.undated)) if said \
             else t("timeline.closest", lang, n=len(ids))
         st.caption(hl.escape_markdown(f"{what} {t('timeline.pick', lang)}"))
-        chart = tl.chart(data.dated, x_title=t("timeline.x", lang), y_title=t("timeline.y", lang), issue_title=t("timeline.issue", lang))
+        spec = tl.spec(x_title=t("timeline.x", lang), y_title=t("timeline.y", lang), issue_title=t("timeline.issue", lang))
         chart_key = f"timeline-{state.chart}"
-        st.altair_chart(chart, key=chart_key, on_select=partial(actions.pick_period, chart_key), selection_mode=tl.SELECTION)
+        st.vega_lite_chart(data.dated, spec, key=chart_key, on_select=partial(actions.pick_period, chart_key), selection_mode=tl.SELECTION)
     if data.undated:
         items = ", ".join(f"{title} ({n})" for title, n in data.undated)
         st.caption(hl.escape_markdown(t("timeline.undated", lang, items=items)))

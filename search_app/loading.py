@@ -18,6 +18,7 @@ from indexer.errors import IndexerError, IndexMismatch, IndexMissing
 from indexer.search.index import open_index
 from indexer.build.store import current_build
 from search_app import domains as dm
+from search_app import early
 from search_app import filters as flt
 from search_app.highlight import escape_markdown
 from search_app.i18n import t
@@ -42,8 +43,13 @@ def engine_or_notice(folder: Path, lang: str) -> Engine | None:
     """The engine for the live build, or None after drawing the reason and the rebuild command."""
     try:
         key = index_key(folder)
-        with st.spinner(t("loading", lang)):
+        if (str(folder), key) in _LOADED:  # no spinner (a timer thread and two messages each run) once loaded
             return engine_for(str(folder), key)
+        with st.spinner(t("loading", lang)):
+            engine = engine_for(str(folder), key)
+        _LOADED.add((str(folder), key))
+        early.loaded(folder)
+        return engine
     except IndexMissing:
         st.info(escape_markdown(t("no_index", lang, folder=folder)))
     except Exception as error:  # noqa: BLE001 - damaged index, missing model, anything: a box, never a traceback
@@ -51,6 +57,9 @@ def engine_or_notice(folder: Path, lang: str) -> Engine | None:
         st.error(escape_markdown(t("bad_index", lang, error=(reason.strip().splitlines() or [""])[0][:500])))
     st.code(rebuild_command(folder), language="bash")
     return None
+
+
+_LOADED: set[tuple[str, str]] = set()  # the builds engine_for has returned in this process (a cache evicted since just loads again)
 
 
 @st.cache_resource(show_spinner=False)
@@ -86,10 +95,11 @@ def rebuild_command(folder: Path) -> str:
     return "python -m indexer rebuild" + ("" if Path(folder) == default else f" --index {folder}")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def index_facts(_engine: Engine, key: str) -> dict:
     """What the page shows of the build (date bounds, languages, issues newest first and their labels,
-    sites, status), computed once per build (a 1,000-issue archive costs each run otherwise)."""
+    sites, status), computed once per build (a 1,000-issue archive costs each run otherwise). Shared, not
+    copied (cache_resource: st.cache_data unpickled 1,000 issues' labels three times a run): read it only."""
     index = _engine.index
     issues = list(index.issues.values())
     return {"bounds": flt.date_bounds(issues), "languages": sorted(set(index.columns["language"])),

@@ -9,6 +9,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from .i18n import t
@@ -30,21 +31,40 @@ def newsletter_name(titles: Iterable[str]) -> str | None:
 
 def issue_titles(folder: Path) -> list[str]:
     """The titles of the live build's issues, read straight from its database (no engine); [] when there is none."""
-    from indexer.build.store import current_build  # numpy: 0.2 s, the first screen pays it once
+    from indexer.build.store import current_build
     from indexer.errors import IndexerError
 
     try:
         build = current_build(folder, check_manifest=False)
-        with sqlite3.connect(f"file:{build / 'passages.sqlite'}?mode=ro", uri=True) as db:
-            return [row[0] for row in db.execute("SELECT title FROM issues")]
+        return _titles(str(build))
     except (OSError, sqlite3.Error, IndexerError):
         return []
+
+
+def _titles(build: str) -> list[str]:
+    with sqlite3.connect(f"file:{build}/passages.sqlite?mode=ro", uri=True) as db:
+        return [row[0] for row in db.execute("SELECT title FROM issues")]
+
+
+@lru_cache(maxsize=8)
+def _build_name(build: str, mtime_ns: int) -> str | None:
+    """The newsletter's name in a build, read once per build (and database's modification time), not each run of the page."""
+    return newsletter_name(_titles(build))
 
 
 def archive_name(folder: Path) -> str | None:
     """AIBREW_TITLE when set, else the newsletter's name from the index's issues, else None."""
     chosen = " ".join(os.environ.get(ENV, "").split())
-    return chosen[:MAX_NAME] if chosen else newsletter_name(issue_titles(Path(folder)))
+    if chosen:
+        return chosen[:MAX_NAME]
+    from indexer.build.store import current_build
+    from indexer.errors import IndexerError
+
+    try:
+        build = current_build(Path(folder), check_manifest=False)
+        return _build_name(str(build), (build / "passages.sqlite").stat().st_mtime_ns)
+    except (OSError, sqlite3.Error, IndexerError):
+        return None
 
 
 def heading(name: str | None, lang: str) -> str:

@@ -9,12 +9,14 @@ It counts one of two things, and says which:
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
@@ -124,6 +126,21 @@ def chart(frame: pd.DataFrame, *, x_title: str, y_title: str, issue_title: str) 
         .add_params(period)
         .properties(height=220)
     )
+
+
+@lru_cache(maxsize=8)
+def _spec(x_title: str, y_title: str, issue_title: str) -> str:
+    spec = chart(pd.DataFrame(columns=["day", "date", "title", "passages"]), x_title=x_title, y_title=y_title,
+                 issue_title=issue_title).to_dict()
+    for name in ("data", "datasets", "config"):  # the data is passed beside it; "config" is Altair's default theme's
+        spec.pop(name, None)
+    return json.dumps(spec)
+
+
+def spec(*, x_title: str, y_title: str, issue_title: str) -> dict:
+    """`chart`'s Vega-Lite spec without its data, for `st.vega_lite_chart(frame, spec)`: built and checked by
+    Altair once per language, not for each answer (Altair's building and schema checks cost about 20 ms)."""
+    return json.loads(_spec(x_title, y_title, issue_title))  # a fresh copy: Streamlit may change what it is given
 
 
 def period_from_selection(state: Any) -> tuple[str, str] | None:

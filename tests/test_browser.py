@@ -159,6 +159,29 @@ def test_a_question_gets_an_answer_with_its_sources(browser, server, engine):
     page.close()
 
 
+def test_the_first_screen_has_the_question_box_and_a_question_typed_while_the_engine_loads_is_answered(
+        browser, served_index, tmp_path):
+    """A fresh server: the question box comes with the title, before the engine is loaded (issue 25); a question
+    typed in it then is answered once the engine is there, and the page never shows two question boxes."""
+    with streamlit_server(served_index, tmp_path / "server.log") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(WAIT_MS)
+        page.goto(url, timeout=WAIT_MS)
+        box = page.get_by_placeholder(t("ask", "fr"))
+        box.wait_for(timeout=WAIT_MS)
+        assert page.get_by_role("heading", name=heading("AI Weekly", "fr")).is_visible()
+        assert page.get_by_role("button", name=re.compile("^Qu'a-t-on écrit sur ")).count() == 0  # the engine is still loading
+        box.fill(OPENAI_YOUTUBE)
+        box.press("Enter")
+        reply = page.get_by_test_id("stChatMessage").nth(1)
+        reply.locator(".aib-meta").first.wait_for(timeout=WAIT_MS)
+        assert re.search(r"\[\d\]", reply.get_by_test_id("stMarkdown").first.inner_text())
+        assert page.get_by_test_id("stChatMessage").nth(0).inner_text().strip().endswith(OPENAI_YOUTUBE)
+        page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]').dataset.testScriptState === 'notRunning'")
+        assert page.get_by_placeholder(t("ask", "fr")).count() == 1
+        page.close()
+
+
 def screenshot(target, path: Path) -> None:
     """A PNG of a page or an element, small enough for the README (at CSS scale)."""
     path.parent.mkdir(exist_ok=True)

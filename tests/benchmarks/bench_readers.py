@@ -1,13 +1,15 @@
 """Many readers at once: concurrent sessions on the running Streamlit page, through its own websocket protocol.
 
     python tests/benchmarks/bench_readers.py INDEX_DIR [--readers 20] [--seconds 120] [--think 1 3]
-                                             [--swap-archive DIR] [--swap-at 40] [--apps 1]
+                                             [--swap-archive DIR] [--swap-at 40] [--apps 1] [--whole-page]
 
 Starts `streamlit run search_app/app.py` over INDEX_DIR (built beforehand, e.g. by bench_scale.py
 --workdir), then opens --readers sessions, each as a browser tab would: a websocket on
 /_stcore/stream, a first run of the page, then questions typed into the chat box (a ChatInputValue
 for the page's chat_input widget), each a different PIAF question, with a pause of --think seconds
-(uniform) between them. A question's latency is from sending it to the server's "script finished"
+(uniform) between them. A question is sent as a browser sends it: a run of the fragment that holds the
+chat box (the page's body, search_app/body.py), not of the whole page; with --whole-page, as a run of the
+whole page (title and sidebar too: what this benchmark sent before issue 25). A question's latency is from sending it to the server's "script finished"
 message, the answer and its sources having been sent; it is an error when the run ends with an
 exception on the page, without an answer (its "[1]" citation or source card, or the not-found
 box), or takes over 60 s. The app's RSS is sampled every second, and its
@@ -60,9 +62,11 @@ def _protos():
 class Reader:
     """One browser tab's conversation with the server, without the browser."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, whole_page: bool = False):
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.chat_id: str | None = None
+        self.fragment_id = ""  # the fragment that draws the chat box: what a browser reruns when a question is sent
+        self.whole_page = whole_page
 
     async def __aenter__(self):
         import websockets
@@ -83,7 +87,7 @@ class Reader:
         state.chat_input_value.data = question
         started = time.perf_counter()
         try:
-            texts, exceptions = await asyncio.wait_for(self._run([state]), ANSWER_TIMEOUT)
+            texts, exceptions = await asyncio.wait_for(self._run([state], "" if self.whole_page else self.fragment_id), ANSWER_TIMEOUT)
         except asyncio.TimeoutError:
             return time.perf_counter() - started, "timeout"
         seconds = time.perf_counter() - started
@@ -93,10 +97,11 @@ class Reader:
             return seconds, "no answer drawn"
         return seconds, None
 
-    async def _run(self, states) -> tuple[list[str], list[str]]:
-        """Send a rerun with these widget states; collect the texts drawn (markdown, alerts, HTML) and exceptions until it finishes."""
+    async def _run(self, states, fragment_id: str = "") -> tuple[list[str], list[str]]:
+        """Send a rerun (of the fragment `fragment_id`, or the whole page) with these widget states; collect the
+        texts drawn (markdown, alerts, HTML) and exceptions until it finishes."""
         BackMsg, ClientState, ForwardMsg, WidgetState, WidgetStates = _protos()
-        msg = BackMsg(rerun_script=ClientState(widget_states=WidgetStates(widgets=states)))
+        msg = BackMsg(rerun_script=ClientState(widget_states=WidgetStates(widgets=states), fragment_id=fragment_id))
         await self.ws.send(msg.SerializeToString())
         texts, exceptions = [], []
         while True:
@@ -107,7 +112,7 @@ class Reader:
                 element = fwd.delta.new_element
                 which = element.WhichOneof("type")
                 if which == "chat_input":
-                    self.chat_id = element.chat_input.id
+                    self.chat_id, self.fragment_id = element.chat_input.id, fwd.delta.fragment_id
                 elif which == "markdown":
                     texts.append(element.markdown.body)
                 elif which == "alert":
@@ -120,10 +125,11 @@ class Reader:
                 return texts, exceptions
 
 
-async def reader_loop(url: str, seed: int, until: float, think: tuple[float, float], results: list, questions: list[str]):
+async def reader_loop(url: str, seed: int, until: float, think: tuple[float, float], results: list, questions: list[str],
+                      whole_page: bool = False):
     rng = random.Random(seed)
     try:
-        async with Reader(url) as reader:
+        async with Reader(url, whole_page) as reader:
             while time.perf_counter() < until:
                 question = rng.choice(questions)
                 seconds, error = await reader.ask(question)
@@ -181,7 +187,8 @@ async def load_run(urls: list[str], server_pids: list[int], args, swap: list[str
 
     cpu_before = sum(cpu_seconds(pid) for pid in server_pids)
     memory_task = asyncio.create_task(sample_memory())
-    tasks = [reader_loop(urls[n % len(urls)], n, until, tuple(args.think), results, questions) for n in range(args.readers)]
+    tasks = [reader_loop(urls[n % len(urls)], n, until, tuple(args.think), results, questions, getattr(args, "whole_page", False))
+             for n in range(args.readers)]
     if swap:
         tasks.append(swap_index())
     await asyncio.gather(*tasks)
@@ -215,6 +222,7 @@ def main() -> None:
     parser.add_argument("--swap-archive", type=Path, action="append", help="run a second load with a rebuild from this archive")
     parser.add_argument("--swap-at", type=float, default=40, help="seconds into the second load when the rebuild starts")
     parser.add_argument("--apps", type=int, default=1, help="app processes serving INDEX_DIR, readers spread over them")
+    parser.add_argument("--whole-page", action="store_true", help="send each question as a run of the whole page, not of the chat box's fragment")
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     rows = []
@@ -222,7 +230,7 @@ def main() -> None:
         urls = [servers.enter_context(streamlit_server(args.index_dir, Path(tmp) / f"server-{n}.log")) for n in range(args.apps)]
         pids = [_server_pid(url) for url in urls]
         first = asyncio.run(load_run(urls, pids, args, None))
-        rows.append(row("steady", first, args.readers, args.apps))
+        rows.append(row("steady" + (", whole page" if args.whole_page else ""), first, args.readers, args.apps))
         print(first, file=sys.stderr)
         if args.swap_archive:
             swap = [sys.executable, "-m", "indexer", "rebuild", "--index", str(args.index_dir)]
