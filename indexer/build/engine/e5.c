@@ -115,9 +115,8 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
             float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
             int8_t *qq = q + ((size_t)t * nb + b) * QK;
             int32_t sum = 0;
-            for (int j = 0; j < QK; j++) {
-                int v = (int)lrintf(x[j] * id);
-                if (v > 127) v = 127; else if (v < -128) v = -128;
+            for (int j = 0; j < QK; j++) {   /* rintf, not lrintf: the compiler vectorises it */
+                int v = (int)fminf(fmaxf(rintf(x[j] * id), -128.f), 127.f);
                 qq[j] = (int8_t)v; sum += v;
             }
             d[(size_t)t * nb + b] = dd;
@@ -126,73 +125,120 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
     }
 }
 
+/* The int8 products of one 32-weight block, as 8 int32 partial sums of w[j] * a[j] (w: the
+ * unsigned nibbles 0..15, a: signed activations). With VNNI (AVX-VNNI, or AVX512-VNNI on 256-bit
+ * registers) it is one instruction; with AVX2 two (maddubs cannot saturate: 2 * 15 * 128 < 2^15). */
+#if defined(__AVXVNNI__)
+#define DOT_BLOCK(w, a) _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), (w), (a))
+#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#define DOT_BLOCK(w, a) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (w), (a))
+#elif defined(__AVX2__)
+#define DOT_BLOCK(w, a) _mm256_madd_epi16(_mm256_maddubs_epi16((w), (a)), _mm256_set1_epi16(1))
+#endif
+
+#if defined(__AVX2__)
+/* The sums of 8 vectors' lanes, as one vector: [sum(v[0]), ..., sum(v[7])]. */
+static inline __m256 hsum8(const __m256 *v) {
+    __m256 a = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+    __m256 b = _mm256_hadd_ps(_mm256_hadd_ps(v[4], v[5]), _mm256_hadd_ps(v[6], v[7]));
+    return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
+}
+#endif
+
 /* Y[L,nout] = X * W^T + bias,  W is Q4_0 [nout,nin]; X already quantized.
- * 4 output rows are computed together so each activation block is loaded once
- * and reused across 4 weight rows (4x less activation memory traffic). The
- * int32 block partials accumulate straight into float vectors (one hsum per
- * output); the -8 nibble offset is folded in through the activation sums. */
-#define RO 8
+ * Each output is  sum_b dw_b * da_b * <w_nibbles, a_int8>_b  -  8 * sum_b dw_b * (da_b * sum(a_int8)_b):
+ * the nibbles' -8 offset is the second term, a short float dot product.
+ * The weights are expanded to int8 once per call (shared by the threads), their scales stored
+ * RO rows side by side. The outputs are computed in tiles of RO rows x TO tokens, so that each
+ * weight and activation block loaded serves several outputs, all in registers (fixed tile sizes:
+ * no spills, no branches inside), and TC tokens at a time (about 96 KiB of activations), so that
+ * the activations read again for each group of rows come from the core's own cache. */
+#define RO 4
+#define TO 2
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
-    int nb = nin / QK;
+    int nb = nin / QK, ngroups = (nout + RO - 1) / RO;
+    int TC = (98304 / nin) / TO * TO; if (TC < TO) TC = TO;
+    int nchunks = (L + TC - 1) / TC;
+    int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)ngroups * RO * nin);
+    float *dw = (float *)malloc(sizeof(float) * (size_t)ngroups * RO * nb);  /* [group][block][RO] */
+    float *ds = (float *)malloc(sizeof(float) * ((size_t)L * nb + 1));      /* da * sum(a), [L][nb] */
 #pragma omp parallel if (!omp_in_parallel())
     {
-        /* per-row-group weights pre-expanded to int8 once, reused over all L
-         * tokens: the inner token loop then runs pure int8 x int8 maddubs. */
-        int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
+#pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < (size_t)L * nb; i++) ds[i] = ad[i] * (float)as[i];
 #pragma omp for schedule(static)
-        for (int oo = 0; oo < nout; oo += RO) {
-            int ro = nout - oo < RO ? nout - oo : RO;
-            float dwf[RO][64];
-            for (int r = 0; r < ro; r++) {
-                const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
-                int8_t *we = wexp + (size_t)r * nin;
-                for (int b = 0; b < nb; b++) {
-                    dwf[r][b] = fp16_to_fp32(wr[b].d);
-                    const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
-                    for (int j = 0; j < 16; j++) { o[j] = (qs[j] & 0x0F); o[j + 16] = (qs[j] >> 4); }
-                }
-            }
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                const float *dT = ad + (size_t)t * nb;
-                const int32_t *sT = as + (size_t)t * nb;
+        for (int r = 0; r < ngroups * RO; r++) {    /* rows past nout: zero weights, not stored */
+            const block_q4_0 *wr = W + (size_t)(r < nout ? r : 0) * nb;
+            for (int b = 0; b < nb; b++) {
+                int8_t *o = wexp + (size_t)r * nin + b * QK;
+                dw[((size_t)(r / RO) * nb + b) * RO + r % RO] = r < nout ? fp16_to_fp32(wr[b].d) : 0.f;
 #if defined(__AVX2__)
-                __m256 facc[RO]; float corr[RO];
-                for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
-                const __m256i ones = _mm256_set1_epi16(1);
-                for (int b = 0; b < nb; b++) {
-                    __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                    float da = dT[b]; float sa = (float)sT[b];
-                    for (int r = 0; r < ro; r++) {
-                        __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                        __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                        float scale = dwf[r][b] * da;
-                        facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                        corr[r] += scale * sa;
-                    }
-                }
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)t * nout + oo + r] =
-                        (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
+                _mm256_store_si256((__m256i *)o, load_w(wr + b));
 #else
-                for (int r = 0; r < ro; r++) {
-                    const int8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
-                    for (int b = 0; b < nb; b++) {
-                        const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
-                        for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                        acc += dwf[r][b] * dT[b] * (float)(isum - 8 * sT[b]);
-                    }
-                    Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
-                }
+                for (int j = 0; j < 16; j++) { o[j] = (wr[b].qs[j] & 0x0F); o[j + 16] = (wr[b].qs[j] >> 4); }
 #endif
             }
         }
-        free(wexp);
+#pragma omp for collapse(2) schedule(static)
+        for (int c = 0; c < nchunks; c++)
+            for (int g = 0; g < ngroups; g++) {
+                int oo = g * RO, ro = nout - oo < RO ? nout - oo : RO;
+                const int8_t *wg = wexp + (size_t)oo * nin;
+                const float *dg = dw + (size_t)g * nb * RO;
+                int tend = (c + 1) * TC < L ? (c + 1) * TC : L;
+                for (int t = c * TC; t < tend; t += TO) {
+                    int to = tend - t < TO ? tend - t : TO, tk[TO];
+                    for (int i = 0; i < TO; i++) tk[i] = t + (i < to ? i : 0);  /* a last odd token: twice, stored once */
+                    float dots[TO][RO];
+#if defined(__AVX2__)
+                    __m256 acc[TO][RO];
+                    __m128 corr[TO];                        /* the second term, for the RO == 4 rows */
+                    for (int i = 0; i < TO; i++) for (int r = 0; r < RO; r++) acc[i][r] = _mm256_setzero_ps();
+                    for (int i = 0; i < TO; i++) corr[i] = _mm_setzero_ps();
+                    for (int b = 0; b < nb; b++) {
+                        __m256i av[TO]; __m256 dav[TO];
+                        __m128 dw4 = _mm_loadu_ps(dg + b * RO);
+                        for (int i = 0; i < TO; i++) {
+                            av[i] = _mm256_loadu_si256((const __m256i *)(aq + (size_t)tk[i] * nin + b * QK));
+                            dav[i] = _mm256_broadcast_ss(ad + (size_t)tk[i] * nb + b);
+                            corr[i] = _mm_fmadd_ps(dw4, _mm_broadcast_ss(ds + (size_t)tk[i] * nb + b), corr[i]);
+                        }
+                        for (int r = 0; r < RO; r++) {
+                            __m256i wv = _mm256_load_si256((const __m256i *)(wg + (size_t)r * nin + b * QK));
+                            __m256 dwv = _mm256_broadcast_ss(dg + b * RO + r);
+                            for (int i = 0; i < TO; i++)
+                                acc[i][r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(DOT_BLOCK(wv, av[i])),
+                                                            _mm256_mul_ps(dwv, dav[i]), acc[i][r]);
+                        }
+                    }
+                    __m256 sums = hsum8(&acc[0][0]);        /* RO * TO == 8 */
+                    sums = _mm256_fnmadd_ps(_mm256_set1_ps(8.f), _mm256_set_m128(corr[1], corr[0]), sums);
+                    _mm256_storeu_ps(&dots[0][0], sums);
+#else
+                    for (int i = 0; i < TO; i++)
+                        for (int r = 0; r < RO; r++) {
+                            const int8_t *we = wg + (size_t)r * nin, *a = aq + (size_t)tk[i] * nin;
+                            float s = 0.f, corr = 0.f;
+                            for (int b = 0; b < nb; b++) {
+                                int isum = 0;
+                                for (int j = 0; j < QK; j++) isum += we[b * QK + j] * (int)a[b * QK + j];
+                                s += dg[b * RO + r] * ad[(size_t)tk[i] * nb + b] * (float)isum;
+                                corr += dg[b * RO + r] * ds[(size_t)tk[i] * nb + b];
+                            }
+                            dots[i][r] = s - 8.f * corr;
+                        }
+#endif
+                    for (int i = 0; i < to; i++)
+                        for (int r = 0; r < ro; r++) Y[(size_t)(t + i) * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + dots[i][r];
+                }
+            }
     }
+    free(wexp); free(dw); free(ds);
 }
 #undef RO
+#undef TO
 
 /* x[L,H] = layernorm(x + y).  If y==NULL, layernorm(x) in place. */
 static void add_layernorm(float *x, const float *y, const float *w,
@@ -411,6 +457,48 @@ static int tok_content(const tokenizer *t, const char *text,
     return ncontent;
 }
 
+/* Attention of one head over one text's tokens [s0, s1) (q, k, v, ctx point at the head's first
+ * dimension). For each token: its scores against every key, a softmax, and the values weighted by
+ * it. The keys are first copied transposed (kt[e][s], padded with zeros to a multiple of 32 keys)
+ * so that the scores are computed 32 keys at a time, and the values are summed 32 dimensions at
+ * a time, even and odd keys apart: plain loops the compiler turns into vector code with several
+ * independent sums in registers. Needs hd % 32 == 0 (checked when the model is loaded). */
+static void attend(const float *q, const float *k, const float *v, float *ctx, int H, int hd,
+                   int s0, int s1, float scale, float *RESTRICT kt, float *RESTRICT prob) {
+    int S = s1 - s0, Sp = (S + 31) & ~31;
+    for (int e = 0; e < hd; e++) {
+        for (int s = 0; s < S; s++) kt[(size_t)e * Sp + s] = k[(size_t)(s0 + s) * H + e];
+        for (int s = S; s < Sp; s++) kt[(size_t)e * Sp + s] = 0.f;
+    }
+    for (int t = s0; t < s1; t++) {
+        const float *qh = q + (size_t)t * H;
+        for (int s = 0; s < Sp; s += 32) {
+            float d[32] = {0};
+            for (int e = 0; e < hd; e++) {
+                const float qe = qh[e] * scale, *kr = kt + (size_t)e * Sp + s;
+                for (int j = 0; j < 32; j++) d[j] += qe * kr[j];
+            }
+            for (int j = 0; j < 32; j++) prob[s + j] = d[j];
+        }
+        float mx = -1e30f, sum = 0.f;
+        for (int s = 0; s < S; s++) mx = prob[s] > mx ? prob[s] : mx;
+        for (int s = 0; s < S; s++) { prob[s] = expf(prob[s] - mx); sum += prob[s]; }
+        float inv = 1.f / sum;
+        for (int e0 = 0; e0 < hd; e0 += 32) {
+            float c0[32] = {0}, c1[32] = {0};
+            int s = 0;
+            for (; s + 1 < S; s += 2) {
+                const float p0 = prob[s], p1 = prob[s + 1];
+                const float *v0 = v + (size_t)(s0 + s) * H + e0, *v1 = v0 + H;
+                for (int j = 0; j < 32; j++) { c0[j] += p0 * v0[j]; c1[j] += p1 * v1[j]; }
+            }
+            if (s < S) { const float *v0 = v + (size_t)(s0 + s) * H + e0; for (int j = 0; j < 32; j++) c0[j] += prob[s] * v0[j]; }
+            float *ch = ctx + (size_t)t * H + e0;
+            for (int j = 0; j < 32; j++) ch[j] = (c0[j] + c1[j]) * inv;
+        }
+    }
+}
+
 /* ------------------------------- forward ------------------------------
  * The whole batch is processed with the tokens of every text concatenated
  * into one [T,H] activation matrix. The token-wise matmuls (Q/K/V/O/FFN)
@@ -462,31 +550,13 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         /* scaled dot-product attention, restricted to each text's own tokens */
 #pragma omp parallel
         {
-            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+            float *kt = (float *)malloc(sizeof(float) * (size_t)hd * (m->MAXP + 32));
+            float *prob = (float *)malloc(sizeof(float) * (size_t)(m->MAXP + 32));
 #pragma omp for collapse(2) schedule(static)
-            for (int t = 0; t < T; t++)
-                for (int h = 0; h < NH; h++) {
-                    int s0 = sstart[t], s1 = send[t];
-                    const float *qh = q + (size_t)t * H + h * hd;
-                    float mx = -1e30f;
-                    for (int s = s0; s < s1; s++) {
-                        const float *kh = k + (size_t)s * H + h * hd;
-                        float d = 0.f;
-                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
-                    }
-                    float sum = 0.f;
-                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
-                    float inv = 1.f / sum;
-                    float *ch = ctx + (size_t)t * H + h * hd;
-                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                    for (int s = s0; s < s1; s++) {
-                        float p = prob[s - s0] * inv;
-                        const float *vh = v + (size_t)s * H + h * hd;
-                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
-                    }
-                }
-            free(prob);
+            for (int sg = 0; sg < nseg; sg++)
+                for (int h = 0; h < NH; h++)
+                    attend(q + h * hd, k + h * hd, v + h * hd, ctx + h * hd, H, hd, segoff[sg], segoff[sg + 1], scale, kt, prob);
+            free(kt); free(prob);
         }
         QUANT(ctx, H); MAT(ly->aow, ly->aob, ao, H, H);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
@@ -787,6 +857,12 @@ static e5_model *e5_parse(const uint8_t *base, size_t size, void *map, size_t ma
     m->VOC = rd_i32(&c); m->MAXP = rd_i32(&c); m->TVS = rd_i32(&c);
     m->eps = rd_f32(&c); m->qk = rd_i32(&c);
     m->hd = m->H / m->NH; m->nb_word = m->H / QK;
+    if (m->hd % 32 != 0 || m->H % QK != 0 || m->FF % QK != 0) {
+        fprintf(stderr, "e5: head size %d or widths %d, %d not supported (multiples of 32 needed)\n", m->hd, m->H, m->FF);
+        free(m);
+        if (map) munmap(map, map_size);
+        return NULL;
+    }
 
     /* tokenizer */
     tokenizer *t = &m->tok;
