@@ -28,19 +28,30 @@ class AppendPlan:
     first_new: int  # issues[first_new:] are appended
 
 
-def append_plan(index_dir: Path, issues: list[Issue], chunked: list[Chunked], inputs: dict, config: Config) -> AppendPlan | None:
-    """An append when the live build was built, with these settings, from exactly issues[:k] and
-    issues[k:] are new issues that fold with no other; None (a full build) otherwise."""
+def live_inputs(index_dir: Path, settings: dict) -> tuple[Path, dict, dict] | None:
+    """(the live build, its inputs.json, its manifest) when it was built with these `settings` and
+    says which issues it was read from; None otherwise (no live build, an older one, other settings)."""
     try:
         previous = current_build(index_dir)
         before = json.loads((previous / INPUTS).read_text(encoding="utf-8"))
         manifest = load_manifest(previous)
     except (IndexerError, OSError, ValueError):
         return None
-    if not isinstance(before, dict) or before.get("version") != 1 or before.get("settings") != inputs["settings"]:
+    if not isinstance(before, dict) or before.get("version") != 1 or before.get("settings") != settings \
+            or not isinstance(before.get("issues"), list):
         return None
-    known = before.get("issues")
-    k = len(known) if isinstance(known, list) else 0
+    return previous, before, manifest
+
+
+def append_plan(index_dir: Path, issues: list[Issue], chunked: list[Chunked], inputs: dict, config: Config) -> AppendPlan | None:
+    """An append when the live build was built, with these settings, from exactly issues[:k] and
+    issues[k:] are new issues that fold with no other; None (a full build) otherwise."""
+    live = live_inputs(index_dir, inputs["settings"])
+    if live is None:
+        return None
+    previous, before, manifest = live
+    known = before["issues"]
+    k = len(known)
     if not 0 < k < len(issues) or inputs["issues"][:k] != known:
         return None
     if folds_with_another(issues, chunked, k):

@@ -20,7 +20,7 @@ from indexer.build.chunkcache import CHUNKER_VERSION, ChunkCache, Chunked, chunk
 from indexer.config import Config
 from indexer.build import archivefiles
 from indexer.build.addonly import only_added
-from indexer.build.appendplan import INPUTS, AppendPlan, append_plan, appendable, has_archive_state, write_archive
+from indexer.build.appendplan import INPUTS, AppendPlan, append_plan, appendable, has_archive_state, live_inputs, write_archive
 from indexer.build.appendstate import AppendState
 from indexer.build.dedupe import Boilerplate, Fingerprint, find_boilerplate, fingerprint, fingerprint_key, strip_boilerplate
 from indexer.build.embed import Embedder, load_embedder
@@ -30,7 +30,7 @@ from indexer.read import read_archive, read_one
 from indexer.read.lang import detect_language
 from indexer.records import BuildSummary, Chunk, Issue, IssueInfo
 from indexer.build.versions import fold_versions
-from indexer.build.store import (append_faiss, append_sqlite, current_build, load_manifest, new_build_dir, publish, rebuild_lock,
+from indexer.build.store import (append_faiss, append_sqlite, new_build_dir, publish, rebuild_lock,
                                  write_faiss, write_sqlite)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -263,17 +263,11 @@ def _add_only(config: Config, embedder: Embedder, chunk_cache: ChunkCache, summa
     """When the only change since the live build is new files after the ones it was read from
     (`addonly.only_added`), new issues that fold with no other: append them, reading, stripping
     and chunking no other file, and return True. False (nothing done) otherwise."""
-    index_dir = Path(config.index_dir)
-    try:
-        previous = current_build(index_dir)
-        before = json.loads((previous / INPUTS).read_text(encoding="utf-8"))
-        manifest = load_manifest(previous)
-    except (IndexerError, OSError, ValueError):
-        return False
     settings = _settings(config, embedder)
-    if not isinstance(before, dict) or before.get("version") != 1 or before.get("settings") != settings \
-            or not isinstance(before.get("issues"), list):
+    live = live_inputs(Path(config.index_dir), settings)
+    if live is None:
         return False
+    previous, before, manifest = live
     added = only_added(config.archives, previous, partial(read_one, detect=detect_language))
     if added is None or len(before["issues"]) + len(added.issues) != added.state.issues:
         return False
