@@ -45,19 +45,15 @@ def in_page_language(engine: Engine, answer: Answer, settings: Settings) -> Answ
     this: …", and "Here is what it says:") is written again in it, and the answer's language is the page's, so
     that quotes in another language say so (`Answer.quotes_language`). The quotes stay as the archive wrote them."""
     lang = settings.lang
-    if answer.language != lang and answer.outcome == "related" and answer.premise:
-        from indexer.answer.related import missing_part, not_reported, said_so
+    if answer.language != lang and answer.outcome == "related" and answer.missing is not None:
+        from indexer.answer.related import not_reported, said_so
 
-        query = engine.read(answer.question)
-        missing = missing_part(query, engine.judge(query, engine.search(query, k=settings.k, filters=settings.filters)).signals)
-        mine = replace(query, language=answer.language)  # the language the answer speaks now
-        if not_reported(mine, missing) == answer.premise:  # the lead the engine wrote, read again the same way
-            theirs, lead = replace(query, language=lang), said_so(mine, missing, "\x00")[:-1]
-            if answer.text.startswith(lead):
-                answer.text = said_so(theirs, missing, answer.text[len(lead):])
-            elif answer.text.startswith(answer.premise):  # an LLM's answer after the lead
-                answer.text = not_reported(theirs, missing) + answer.text[len(answer.premise):]
-            answer.premise = not_reported(theirs, missing)
+        missing, lead = answer.missing, said_so(answer.language, answer.missing, "\x00")[:-1]
+        if answer.text.startswith(lead):
+            answer.text = said_so(lang, missing, answer.text[len(lead):])
+        elif answer.premise and answer.text.startswith(answer.premise):  # an LLM's answer after the lead
+            answer.text = not_reported(lang, missing) + answer.text[len(answer.premise):]
+        answer.premise = not_reported(lang, missing)
     answer.language = lang
     return answer
 

@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from indexer.answer.evidence import Support, names_in, parts_held
+from indexer.answer.related import Missing, missing_part, not_reported, said_so
 from indexer.answer.quotes import Candidate, Sentence, candidates, headline_of, headlined, same_fact, select, with_antecedents
 from indexer.search.index import Index
 from indexer.text.prose import is_teaser, needs_antecedent
@@ -48,6 +49,7 @@ class Answer:
     confidence: float = 1.0  # how clearly the best passage stands out, 0..1
     notice: str | None = None  # e.g. why the LLM answer fell back to this one
     premise: str | None = None  # "related": the line saying what the archive does not report
+    missing: Missing | None = None  # "related": what it does not report, from which `premise` is written
     via_llm: bool = False
     shape: str = "fact"  # the question's shape: 'fact', 'subject' or 'list'
     also: list[int] = field(default_factory=list)  # sources that report the same fact ("also reported in")
@@ -194,15 +196,13 @@ def also_reported(index: Index, query: Query, hits: Sequence[Hit], lead: int, ch
 def related_answer(index: Index, query: Query, hits: Sequence[Hit], signals) -> Answer:
     """The archive mentions what the question names but does not report what it asks: say which part
     is missing, then quote what the archive says of the names it does mention."""
-    from indexer.answer.related import missing_part, not_reported, said_so
-
     subject = on_subject(query, hits, 0.0)
     pool = candidates(index, query, subject, 0.05, 0.01)
     chosen = headlined(index, hits, with_antecedents(index, hits, select(index, pool, 3, 1, 0.15, lead=None), 3), 4)
     answer = _compose(query, hits, chosen)
-    missing = missing_part(query, signals)
-    answer.outcome, answer.premise = "related", not_reported(query, missing)
-    answer.text = said_so(query, missing, answer.text if chosen else "")
+    answer.missing = missing_part(query, signals)
+    answer.outcome, answer.premise = "related", not_reported(query.language, answer.missing)
+    answer.text = said_so(query.language, answer.missing, answer.text if chosen else "")
     return answer
 
 

@@ -46,18 +46,18 @@ def missing_part(query: Query, signals) -> Missing:
     return Missing(absent, apart, relations, facts, years, named, amounts)
 
 
-def said_so(query: Query, missing: Missing, quotes: str) -> str:
-    """'The archive does not report this: it never mentions X. Here is what it says: …'"""
-    fr = query.language == "fr"
-    parts = [not_reported(query, missing)]
+def said_so(language: str, missing: Missing, quotes: str) -> str:
+    """'The archive does not report this: it never mentions X. Here is what it says: …', in `language`."""
+    fr = language == "fr"
+    parts = [not_reported(language, missing)]
     if quotes:
         parts.append(("Voici ce qu'elle en dit :\n" if fr else "Here is what it says:\n") + quotes)
     return " ".join(p for p in parts if p)
 
 
-def not_reported(query: Query, missing: Missing) -> str:
-    """The one line telling the reader what the archive does not report (the question's premise)."""
-    return _why(missing, query.language == "fr")
+def not_reported(language: str, missing: Missing) -> str:
+    """The one line telling the reader what the archive does not report (the question's premise), in `language`."""
+    return _why(missing, language == "fr")
 
 
 def _why(m: Missing, fr: bool) -> str:
