@@ -366,3 +366,18 @@ def test_a_file_name_that_is_not_utf8_is_recorded(tmp_path):
     archivefiles.save(tmp_path / "saved", "stamp", recorder.records)
     assert archivefiles.load(tmp_path / "saved") == ("stamp", recorder.records)
     assert archivefiles.unchanged(archivefiles.load(tmp_path / "saved")[1][0], path) is not None
+
+
+def test_a_damaged_append_record_does_not_stop_search_and_the_next_rebuild_reads_every_file(tmp_path, embedder):
+    """archive/ is read only by the next rebuild: opening the index for search does not check it; a
+    rebuild finds it does not match the manifest and reads every file, and the index is whole again."""
+    archive = _small_archive(tmp_path / "archive", 5)
+    config = Config(archives=(archive,), index_dir=tmp_path / "index")
+    rebuild(config, embedder=embedder)
+    record = next(p for p in sorted((current_build(config.index_dir) / "archive").iterdir()) if p.is_file())
+    record.write_bytes(record.read_bytes() + b" ")
+    assert len(open_index(config.index_dir)) > 0
+    _md(archive, "101.md", "Numéro 101", "Les assistants de programmation écrivent désormais des tests eux-mêmes.")
+    summary = rebuild(config, embedder=embedder)
+    assert summary.appended == 0 and summary.files_read == 6
+    assert len(open_index(config.index_dir).issues) == 6

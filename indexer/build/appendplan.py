@@ -5,6 +5,7 @@ the chunk cache's key) and `archive/` (addonly.py: the files read, their boilerp
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,12 +79,9 @@ def folds_with_another(issues: list[Issue], chunked: list[Chunked], first_new: i
     """Whether a new issue (issues[first_new:]) shares a passage or a date with another issue: only
     such a pair can be folded (`versions._candidate_pairs`), so otherwise the issues a full build
     keeps are the live build's and the new ones."""
-    holders: dict[object, int] = {}
-    for n, (issue, done) in enumerate(zip(issues, chunked)):
-        for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()):
-            holders[key] = holders.get(key, 0) + 1
-    return any(holders[key] > 1 for issue, done in zip(issues[first_new:], chunked[first_new:])
-               for key in {c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()))
+    keys = [{c.hash for c in done.chunks} | ({("date", issue.date)} if issue.date else set()) for issue, done in zip(issues, chunked)]
+    holders = Counter(key for own in keys for key in own)
+    return any(holders[key] > 1 for own in keys[first_new:] for key in own)
 
 
 def write_archive(build: Path, state: tuple[list[archivefiles.Record], AppendState] | None) -> None:

@@ -15,6 +15,7 @@ changed while it was read is recorded without a hash: never taken as unchanged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ _LIBRARIES = ("beautifulsoup4", "lxml", "PyYAML", "langdetect")
 Record = dict  # one file, as saved in files.json
 
 
+@functools.cache
 def reader_stamp() -> str:
     """What decides what reading and fingerprinting a file gives besides its bytes: the code that
     does it (indexer/read, dedupe.py, ...), the libraries it calls and Python's Unicode tables.
@@ -75,10 +77,9 @@ class Recorder:
         })
         return outcome
 
-    def name_issues(self, issues: list[Issue], first: int = 0) -> None:
-        """Record the ids and sources `issues` (the issues read from records[first:], in order)
-        were given once made unique."""
-        read = [r for r in self.records[first:] if r["issue"]]
+    def name_issues(self, issues: list[Issue]) -> None:
+        """Record the ids and sources `issues` (the issues read, in order) were given once made unique."""
+        read = [r for r in self.records if r["issue"]]
         for record, issue in zip(read, issues, strict=True):
             record["issue"][1:] = [issue.id, issue.source]
 
@@ -123,10 +124,15 @@ def _stat(path: Path) -> dict | None:
 
 
 def _sha(path: Path) -> str | None:
+    """The file's sha256, read a block at a time (an archive file may be far larger than an issue)."""
+    digest = hashlib.sha256()
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     except OSError:
         return None
+    return digest.hexdigest()
 
 
 def _stats(path: Path) -> dict:

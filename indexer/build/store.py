@@ -140,9 +140,11 @@ def append_faiss(previous: Path, path: Path, vectors: np.ndarray) -> int:
     return int(index.ntotal)
 
 
-def checksums(folder: Path) -> dict[str, str]:
+def checksums(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """sha256 of each file under `folder` but the manifest and the top-level folders named in `skip`."""
     out = {}
-    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"):
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"
+                       and p.relative_to(folder).parts[0] not in skip):
         out[file.relative_to(folder).as_posix()] = hashlib.sha256(file.read_bytes()).hexdigest()
     return out
 
@@ -245,17 +247,18 @@ def check_index(index_dir: Path) -> dict:
     return manifest
 
 
-def verify(build: Path, manifest: dict, *, model: str | None) -> None:
-    """Refuse a build whose files don't match its manifest, or that another model built."""
+def verify(build: Path, manifest: dict, *, model: str | None, skip: tuple[str, ...] = ()) -> None:
+    """Refuse a build whose files don't match its manifest, or that another model built; the
+    top-level folders in `skip` are not checked (a reader that never opens them)."""
     fix = f"rebuild it: python -m indexer rebuild --index {build.parent}"
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexMismatch(f"the index in {build.parent} has format {manifest.get('format_version')}, this version reads {FORMAT_VERSION}; {fix}")
     try:
-        actual = checksums(build)
+        actual = checksums(build, skip)
     except OSError as exc:
         raise IndexMismatch(f"the index in {build.parent} cannot be read ({exc.strerror or exc}: {exc.filename}); {fix}") from exc
     for name, digest in manifest["files"].items():
-        if actual.get(name) != digest:
+        if name.split("/", 1)[0] not in skip and actual.get(name) != digest:
             problem = "is missing" if name not in actual else "does not match the manifest"
             raise IndexMismatch(f"the index file {build / name} {problem}; {fix}")
     built_with = manifest["embedder"]["model"]

@@ -16,6 +16,7 @@ from indexer.errors import IndexerError, IndexMismatch
 from indexer.text.lexical import LexicalIndex
 from indexer.text.query import mentions
 from indexer.records import Chunk, IssueInfo, Link
+from indexer.build.addonly import ARCHIVE
 from indexer.build.store import current_build, load_manifest, verify
 
 
@@ -86,7 +87,7 @@ def _load(build: Path, model: str | None) -> Index:
     import faiss
 
     manifest = load_manifest(build)
-    verify(build, manifest, model=model_id_for(model) if model else None)
+    verify(build, manifest, model=model_id_for(model) if model else None, skip=(ARCHIVE,))  # only the next rebuild reads archive/
     db = sqlite3.connect(f"file:{build / 'passages.sqlite'}?mode=ro", uri=True)
     try:
         issues = {row[0]: IssueInfo(*row) for row in db.execute("SELECT id, source, title, date, url, number, language, text FROM issues")}
