@@ -17,18 +17,19 @@ import streamlit as st
 from .i18n import t
 
 KEY = "question-early"
-_LOADED: set[str] = set()  # the index folders whose engine this process has loaded once
+_LOADED: dict[str, str] = {}  # index folder -> the build (loading.index_key) whose engine this process last loaded
 _STARTED: set[str] = set()
 _LOCK = threading.Lock()
 
 
-def loaded(folder: Path | str) -> None:
-    """Called by the page once it holds an engine for `folder`."""
-    _LOADED.add(str(folder))
+def loaded(folder: Path | str, key: str) -> None:
+    """Called by the page once it holds an engine for `folder`'s build `key`."""
+    _LOADED[str(folder)] = key
 
 
-def ready(folder: Path | str) -> bool:
-    return str(folder) in _LOADED
+def ready(folder: Path | str, key: str | None = None) -> bool:
+    """Whether this process has loaded an engine for `folder` (for its build `key`, when given)."""
+    return str(folder) in _LOADED if key is None else _LOADED.get(str(folder)) == key
 
 
 def slot():

@@ -43,12 +43,11 @@ def engine_or_notice(folder: Path, lang: str) -> Engine | None:
     """The engine for the live build, or None after drawing the reason and the rebuild command."""
     try:
         key = index_key(folder)
-        if (str(folder), key) in _LOADED:  # no spinner (a timer thread and two messages each run) once loaded
+        if early.ready(folder, key):  # no spinner (a timer thread and two messages each run) once loaded
             return engine_for(str(folder), key)
         with st.spinner(t("loading", lang)):
             engine = engine_for(str(folder), key)
-        _LOADED.add((str(folder), key))
-        early.loaded(folder)
+        early.loaded(folder, key)
         return engine
     except IndexMissing:
         st.info(escape_markdown(t("no_index", lang, folder=folder)))
@@ -57,9 +56,6 @@ def engine_or_notice(folder: Path, lang: str) -> Engine | None:
         st.error(escape_markdown(t("bad_index", lang, error=(reason.strip().splitlines() or [""])[0][:500])))
     st.code(rebuild_command(folder), language="bash")
     return None
-
-
-_LOADED: set[tuple[str, str]] = set()  # the builds engine_for has returned in this process (a cache evicted since just loads again)
 
 
 @st.cache_resource(show_spinner=False)

@@ -29,18 +29,6 @@ def newsletter_name(titles: Iterable[str]) -> str | None:
     return name[:MAX_NAME] if name and 2 * count >= len(titles) else None
 
 
-def issue_titles(folder: Path) -> list[str]:
-    """The titles of the live build's issues, read straight from its database (no engine); [] when there is none."""
-    from indexer.build.store import current_build
-    from indexer.errors import IndexerError
-
-    try:
-        build = current_build(folder, check_manifest=False)
-        return _titles(str(build))
-    except (OSError, sqlite3.Error, IndexerError):
-        return []
-
-
 def _titles(build: str) -> list[str]:
     with sqlite3.connect(f"file:{build}/passages.sqlite?mode=ro", uri=True) as db:
         return [row[0] for row in db.execute("SELECT title FROM issues")]
